@@ -1,0 +1,176 @@
+"""The `tumen` command: a thin shell over the public API.
+
+Heavy libraries (plotly for the report) are imported inside the commands that need
+them, so that `tumen --help` stays quick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from tumen.results import Results
+from tumen.scenario import ScenarioError, builtin_path, builtin_scenarios, load_scenario
+from tumen.scenario.schema import Scenario
+
+DEFAULT_SCENARIO = "korea-1998-2025"
+RUNS_DIR = Path("tumen-runs")
+
+app = typer.Typer(
+    help="Tumen: simulate the underground railroad of North Korean escapees.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+scenario_app = typer.Typer(help="List, copy and check scenario files.", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
+console = Console()
+errors = Console(stderr=True)
+
+
+def _load(source: str) -> Scenario:
+    """Load a scenario or exit with its problems listed, one per line."""
+    try:
+        return load_scenario(source)
+    except ScenarioError as error:
+        errors.print(f"[bold red]Scenario not valid[/]: {source}", highlight=False)
+        errors.print(str(error), highlight=False, markup=False)
+        raise typer.Exit(2) from None
+
+
+def _default_out(scenario: Scenario, seed: int) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return RUNS_DIR / f"{scenario.name}-seed{seed}-{stamp}"
+
+
+def _summary_table(results: Results, out: Path) -> Table:
+    annual = results.annual
+    table = Table(title=f"{results.scenario_name}, seed {results.seed}", show_header=True)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    first, last = int(annual["year"].iloc[0]), int(annual["year"].iloc[-1])
+    arrivals = annual["arrivals_sk"].sum()
+    women = annual["arrivals_sk_women"].sum() / arrivals if arrivals else float("nan")
+    rows = [
+        ("years", f"{first}-{last}"),
+        ("departures from North Korea", f"{annual['departures'].sum():,.0f}"),
+        ("arrivals in South Korea", f"{arrivals:,.0f}"),
+        ("women among arrivals", f"{women:.0%}"),
+        ("arrivals in the United States", f"{annual['arrivals_us'].sum():,.0f}"),
+        ("arrests in China", f"{annual['arrests_china'].sum():,.0f}"),
+        ("repatriations", f"{annual['repatriations'].sum():,.0f}"),
+        ("hidden in China at the end", f"{annual['hidden_china'].iloc[-1]:,.0f}"),
+        ("safe houses compromised", f"{annual['safe_houses_compromised'].sum():,.0f}"),
+        ("money spent on escapes (USD)", f"{annual['cost_usd'].sum():,.0f}"),
+        ("remittances home (USD)", f"{annual['remittances_usd'].sum():,.0f}"),
+        ("wall time", f"{results.summary.get('wall_time_s', 0):.1f} s"),
+    ]
+    for check in results.invariants:
+        rows.append((f"invariant {check.name}", "ok" if check.passed else "FAILED"))
+    rows.append(("written to", str(out)))
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+@app.command()
+def run(
+    scenario: Annotated[
+        str, typer.Argument(help="A scenario file, or the name of a built-in scenario.")
+    ] = DEFAULT_SCENARIO,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: a new one under ./tumen-runs/).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same run.")] = 0,
+    until: Annotated[
+        int | None, typer.Option(help="End the run at the close of this year.")
+    ] = None,
+) -> None:
+    """Simulate a scenario and write annual.csv, daily.parquet, summary.json, report.html."""
+    from tumen.api import simulate
+    from tumen.report.html import write_report
+
+    loaded = _load(scenario)
+    target = out or _default_out(loaded, seed)
+    if target.exists() and any(target.iterdir()):
+        errors.print(f"[red]{target} exists and is not empty[/]; choose another --out.")
+        raise typer.Exit(2)
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(f"simulating {loaded.name}", total=1)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            results = simulate(loaded, seed=seed, until=until, progress=advance)
+        except ValueError as error:
+            errors.print(f"[red]{error}[/]")
+            raise typer.Exit(2) from None
+    # Write into a side folder and rename at the end, so a run is never half-written.
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    results.save(partial)
+    write_report(results, partial / "report.html")
+    if target.exists():
+        target.rmdir()
+    partial.rename(target)
+    console.print(_summary_table(results, target))
+    if not results.passed:
+        errors.print("[bold red]An invariant failed[/]: see summary.json; this is a bug.")
+        raise typer.Exit(1)
+
+
+@scenario_app.command("list")
+def scenario_list() -> None:
+    """List the built-in scenarios."""
+    for name in builtin_scenarios():
+        console.print(name)
+
+
+@scenario_app.command("copy")
+def scenario_copy(
+    name: Annotated[str, typer.Argument(help="A built-in scenario name.")],
+    destination: Annotated[Path, typer.Argument(help="Where to write the copy.")],
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a built-in scenario out as a YAML file to edit."""
+    try:
+        source = builtin_path(name)
+    except ScenarioError as error:
+        errors.print(str(error), markup=False)
+        raise typer.Exit(2) from None
+    if destination.exists() and not force:
+        errors.print(f"[red]{destination} exists[/]; pass --force to overwrite it.")
+        raise typer.Exit(2)
+    shutil.copyfile(source, destination)
+    console.print(f"wrote {destination}; run it with: tumen run {destination}")
+
+
+@scenario_app.command("check")
+def scenario_check(
+    source: Annotated[str, typer.Argument(help="A scenario file or built-in name.")],
+) -> None:
+    """Validate a scenario file without running it."""
+    loaded = _load(source)
+    console.print(
+        f"{source}: valid ({len(loaded.locations)} locations, {len(loaded.routes)} routes, "
+        f"{len(loaded.timeline)} timeline events)"
+    )
+
+
+def main() -> None:
+    """Entry point of the `tumen` console script."""
+    app()

@@ -1,0 +1,167 @@
+"""What every process sees on a day: the world, the population, its own random stream,
+the wake-up calendar, the recorder and the ledger."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+from tumen.engine.ledger import Ledger
+from tumen.engine.population import NEVER, Population
+from tumen.engine.recorder import Recorder
+from tumen.engine.routing import Router
+from tumen.engine.safehouses import SafeHouses
+from tumen.engine.states import N_STATES
+from tumen.engine.world import World
+
+
+class Calendar:
+    """Buckets of escapees by the day they next need attention.
+
+    An escapee's true wake-up day is `population.wake`; a bucket may hold stale entries
+    (the escapee was rescheduled since), which `due` drops.
+    """
+
+    def __init__(self, n_days: int):
+        self.n_days = n_days
+        self._buckets: list[list[np.ndarray]] = [[] for _ in range(n_days)]
+
+    def schedule(self, pop: Population, rows: np.ndarray, when: np.ndarray | int) -> None:
+        """Wake `rows` on day(s) `when`; days past the end of the run mean never."""
+        if rows.size == 0:
+            return
+        if np.ndim(when) == 0:
+            when = np.full(rows.size, when, dtype=np.int64)
+        inside = when < self.n_days
+        pop.wake[rows] = np.where(inside, when, NEVER)
+        rows, when = rows[inside], when[inside]
+        if rows.size == 0:
+            return
+        if rows.size == 1 or (when == when[0]).all():
+            self._buckets[int(when[0])].append(rows.copy())
+            return
+        order = np.argsort(when, kind="stable")
+        rows, when = rows[order], when[order]
+        edges = [0, *(np.flatnonzero(when[1:] != when[:-1]) + 1).tolist(), rows.size]
+        buckets = self._buckets
+        for first, last in pairwise(edges):
+            buckets[int(when[first])].append(rows[first:last])
+
+    def due(self, pop: Population, day: int) -> np.ndarray:
+        """Escapees whose wake-up is today, each once, in row order."""
+        bucket = self._buckets[day]
+        self._buckets[day] = []
+        if not bucket:
+            return np.empty(0, dtype=np.int64)
+        rows = np.unique(np.concatenate(bucket))
+        return rows[pop.wake[rows] == day]
+
+
+@dataclass
+class Diaspora:
+    """Resettled escapees in touch with family, and relatives they may still pay out."""
+
+    in_contact: int = 0
+    relatives_left: int = 0
+
+
+class Context:
+    """The shared state of one run, handed to every process every day."""
+
+    def __init__(self, world: World, seed: int):
+        self.world = world
+        self.params = world.parameters
+        self.seed = seed
+        graph = world.graph
+        self.pop = Population(
+            n_countries=len(world.inputs["push"]),
+            location_country=graph.location_country,
+            capacity=sum(group.count for group in world.initial) + 4096,
+        )
+        self.calendar = Calendar(world.n_days)
+        self.recorder = Recorder(
+            world.n_days, len(self.pop.counts), len(world.inputs["push"]), graph.n_routes,
+            world.day_year,
+        )
+        self.ledger = Ledger(world.day_year)
+        self.router = Router(world)
+        self.houses = SafeHouses(world.network)
+        self.diaspora = Diaspora()
+        self.day = 0
+        self.due = np.empty(0, dtype=np.int64)
+        self._rngs: dict[str, np.random.Generator] = {}
+        self._masks: dict[tuple[int, ...], np.ndarray] = {}
+        self._windows: dict[tuple[str, int, str], np.ndarray] = {}
+
+    def rng(self, process: str) -> np.random.Generator:
+        """The random stream of one process, keyed by its name.
+
+        Keying by name means adding or reordering processes leaves the draws of the
+        others unchanged.
+        """
+        if process not in self._rngs:
+            key = zlib.crc32(process.encode())
+            sequence = np.random.SeedSequence(self.seed, spawn_key=(key,))
+            self._rngs[process] = np.random.Generator(np.random.PCG64(sequence))
+        return self._rngs[process]
+
+    def due_in(self, *states: int) -> np.ndarray:
+        """Rows due today that are in one of `states` and still due (not yet handled)."""
+        rows = self.due
+        if rows.size == 0:
+            return rows
+        pop = self.pop
+        wanted = self._masks.get(states)
+        if wanted is None:
+            wanted = np.zeros(N_STATES, dtype=bool)
+            wanted[list(states)] = True
+            self._masks[states] = wanted
+        keep = wanted[pop.state[rows]] & (pop.wake[rows] == self.day)
+        return rows[keep]
+
+    def wake_in(self, rows: np.ndarray, delay: np.ndarray | int) -> None:
+        """Wake `rows` after `delay` days (at least one)."""
+        if rows.size == 0:
+            return
+        self.calendar.schedule(self.pop, rows, self.day + np.maximum(1, delay))
+
+    def input(self, name: str, countries: np.ndarray | int) -> np.ndarray:
+        """Today's value of an input series for each country given."""
+        return self.world.inputs[name][countries, self.day]
+
+    def input_ahead(self, name: str, countries: np.ndarray, window: int, how: str) -> np.ndarray:
+        """The largest (`how="max"`) or smallest (`"min"`) value of an input series over
+        the next `window` days, from today, for each country given."""
+        key = (name, window, how)
+        if key not in self._windows:
+            self._windows[key] = _forward_extreme(self.world.inputs[name], window, how)
+        return self._windows[key][countries, self.day]
+
+    def country_of(self, rows: np.ndarray) -> np.ndarray:
+        """Country index of each escapee's current location."""
+        return self.world.graph.location_country[self.pop.location[rows]]
+
+    def count(self, name: str, n: int) -> None:
+        """Add `n` to today's flow `name`."""
+        if n:
+            self.recorder.count(name, self.day, n)
+
+    def book(self, flow: str, usd: float) -> None:
+        """Book `usd` along a ledger flow today."""
+        self.ledger.book(flow, float(usd), self.day)
+
+
+def _forward_extreme(series: np.ndarray, window: int, how: str) -> np.ndarray:
+    """For each day, the max or min of `series` over that day and the `window` after it."""
+    reduce = np.maximum if how == "max" else np.minimum
+    result = series.copy()
+    span = 1
+    # Doubling: after k steps each day covers the next 2**k days; stop past the window.
+    while span <= window:
+        shifted = np.concatenate([result[:, span:], result[:, -1:].repeat(span, axis=1)], axis=1)
+        result = reduce(result, shifted)
+        span *= 2
+    return result

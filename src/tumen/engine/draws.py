@@ -1,0 +1,56 @@
+"""Random draws the processes share: durations in whole days and waiting times."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tumen.scenario.schema import Days
+
+
+def gamma_days(rng: np.random.Generator, mean: float | np.ndarray, sd: float | np.ndarray,
+               size: int) -> np.ndarray:
+    """Whole days (at least 1) from a gamma distribution with this mean and sd.
+
+    A zero sd gives the mean itself, rounded; arrays of means and sds draw one each.
+    """
+    if size == 0:
+        return np.empty(0, dtype=np.int32)
+    if np.ndim(mean) == 0 and np.ndim(sd) == 0:
+        if sd <= 0:
+            return np.full(size, max(1, round(float(mean))), dtype=np.int32)
+        values = rng.gamma((mean / sd) ** 2, sd**2 / mean, size)
+    else:
+        mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), (size,))
+        sd = np.broadcast_to(np.asarray(sd, dtype=np.float64), (size,))
+        values = mean.copy()
+        spread = sd > 0
+        values[spread] = rng.gamma((mean[spread] / sd[spread]) ** 2, sd[spread] ** 2 / mean[spread])
+    return np.maximum(1, np.rint(values)).astype(np.int32)
+
+
+def days(rng: np.random.Generator, spec: Days, size: int) -> np.ndarray:
+    """Whole days drawn from a scenario `Days` distribution."""
+    return gamma_days(rng, spec.mean, spec.sd, size)
+
+
+def waiting_days(rng: np.random.Generator, hazard: np.ndarray, cap: int) -> tuple[
+        np.ndarray, np.ndarray]:
+    """Days to the next event under a constant daily hazard, capped at `cap`.
+
+    Drawing the wait once, rather than a coin each day, makes the cost follow events.
+    Returns (days until the wake-up, whether an event happens then rather than a review).
+    """
+    hazard = np.clip(hazard, 0.0, 1.0)
+    wait = np.full(hazard.size, cap + 1, dtype=np.int64)
+    live = hazard > 0
+    wait[live] = rng.geometric(hazard[live])
+    event = wait <= cap
+    return np.minimum(wait, cap).astype(np.int32), event
+
+
+def choose(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
+    """One column index per row of `weights`, drawn in proportion to the row."""
+    cumulative = np.cumsum(weights, axis=1)
+    total = cumulative[:, -1:]
+    u = rng.random((weights.shape[0], 1)) * total
+    return np.minimum((u >= cumulative).sum(axis=1), weights.shape[1] - 1)

@@ -1,0 +1,117 @@
+"""Escapees as a struct of arrays: one array per attribute, one row per escapee.
+
+Rows are only ever appended (an escapee who arrives, dies or gives up keeps her row in a
+terminal state), so a row index identifies one person for the whole run. Arrays grow by
+doubling. State counts, by state and country, are kept up to date by `move`, so daily
+stocks cost nothing per agent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tumen.engine.states import N_STATES
+
+NEVER = np.iinfo(np.int32).max
+
+_FIELDS: dict[str, tuple[type, int | float]] = {
+    "state": (np.int8, 0),
+    "location": (np.int16, 0),
+    "woman": (np.bool_, False),
+    "child": (np.bool_, False),
+    "origin": (np.int16, 0),
+    "attempts": (np.int16, 1),
+    "prepaid": (np.bool_, False),
+    "channel": (np.int8, 0),
+    "cell": (np.int16, -1),
+    "safe_house": (np.int16, -1),
+    "pending": (np.int8, 0),
+    "leg": (np.int16, -1),
+    "wake": (np.int32, NEVER),
+    "since": (np.int32, 0),
+    "crossed": (np.int32, 0),
+    "funds": (np.float64, 0.0),
+    "hazard_bound": (np.float64, 0.0),
+}
+
+
+class Population:
+    """All escapees of a run. Attributes are NumPy arrays sliced to the live length."""
+
+    state: np.ndarray
+    location: np.ndarray
+    woman: np.ndarray
+    child: np.ndarray
+    origin: np.ndarray
+    attempts: np.ndarray
+    prepaid: np.ndarray
+    channel: np.ndarray
+    cell: np.ndarray
+    safe_house: np.ndarray
+    pending: np.ndarray
+    leg: np.ndarray
+    wake: np.ndarray
+    since: np.ndarray
+    crossed: np.ndarray
+    funds: np.ndarray
+    hazard_bound: np.ndarray
+
+    def __init__(self, n_countries: int, location_country: np.ndarray, capacity: int = 1024):
+        self._capacity = max(16, capacity)
+        self._size = 0
+        self._store = {
+            name: np.full(self._capacity, fill, dtype=dtype)
+            for name, (dtype, fill) in _FIELDS.items()
+        }
+        self.location_country = location_country
+        self.counts = np.zeros((N_STATES, n_countries), dtype=np.int64)
+        self._refresh_views()
+
+    def __len__(self) -> int:
+        return self._size
+
+    def _refresh_views(self) -> None:
+        """Expose each attribute as a view of its live rows (fast attribute access)."""
+        for name, array in self._store.items():
+            setattr(self, name, array[: self._size])
+
+    def add(self, count: int, state: int, location: np.ndarray | int) -> np.ndarray:
+        """Append `count` escapees in `state` at `location`; return their row indices."""
+        if self._size + count > self._capacity:
+            self._grow(self._size + count)
+        rows = np.arange(self._size, self._size + count)
+        self._size += count
+        self._refresh_views()
+        for name, (_, fill) in _FIELDS.items():
+            self._store[name][rows] = fill
+        self._store["state"][rows] = state
+        self._store["location"][rows] = location
+        np.add.at(self.counts, (state, self.location_country[self.location[rows]]), 1)
+        return rows
+
+    def move(self, rows: np.ndarray, state: int, location: np.ndarray | int | None = None):
+        """Put `rows` into `state` (and at `location`), keeping the counts exact."""
+        if rows.size == 0:
+            return
+        np.subtract.at(
+            self.counts, (self.state[rows], self.location_country[self.location[rows]]), 1
+        )
+        self.state[rows] = state
+        if location is not None:
+            self.location[rows] = location
+        np.add.at(self.counts, (state, self.location_country[self.location[rows]]), 1)
+
+    def recount(self) -> np.ndarray:
+        """Counts by state and country from the arrays, to check the incremental ones."""
+        counts = np.zeros_like(self.counts)
+        np.add.at(counts, (self.state, self.location_country[self.location]), 1)
+        return counts
+
+    def _grow(self, needed: int) -> None:
+        while self._capacity < needed:
+            self._capacity *= 2
+        for name, array in self._store.items():
+            dtype, fill = _FIELDS[name]
+            grown = np.full(self._capacity, fill, dtype=dtype)
+            grown[: array.size] = array
+            self._store[name] = grown

@@ -1,0 +1,77 @@
+"""Thailand: arrivals are jailed for illegal entry, then wait their turn for a flight.
+
+Flights leave at a daily rate the timeline can scale; when arrivals outrun them a
+backlog builds, as it did in 2006-2007.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from tumen.engine import draws
+from tumen.engine.context import Context
+from tumen.engine.processes import resettlement
+from tumen.engine.states import Channel, Pending, State
+from tumen.engine.world import COUNTRIES, LOCATION_KINDS, World
+from tumen.scenario.schema import Country, LocationKind
+
+_THAILAND = COUNTRIES.index(Country.THAILAND)
+
+
+def enter(ctx: Context, rows: np.ndarray) -> None:
+    """Detain arrivals in Thailand for their jail term."""
+    if rows.size == 0:
+        return
+    pop = ctx.pop
+    ctx.houses.vacate(pop.safe_house[rows])
+    pop.safe_house[rows] = -1
+    pop.move(rows, State.DETAINED_THAILAND)
+    pop.channel[rows] = Channel.NONE
+    pop.cell[rows] = -1
+    pop.pending[rows] = Pending.REVIEW
+    ctx.count("detained_thailand", rows.size)
+    ctx.wake_in(rows, draws.days(ctx.rng("asylum"), ctx.params.asylum.jail_days, rows.size))
+
+
+def _destinations(world: World) -> tuple[int, int]:
+    """The South Korean and the United States destinations (the US one may be missing)."""
+    graph = world.graph
+    is_destination = graph.location_kind == LOCATION_KINDS.index(LocationKind.DESTINATION)
+
+    def first(country: Country) -> int:
+        found = np.flatnonzero(is_destination & (graph.location_country ==
+                                                 COUNTRIES.index(country)))
+        return int(found[0]) if found.size else -1
+
+    return first(Country.SOUTH_KOREA), first(Country.UNITED_STATES)
+
+
+class Asylum:
+    """Queues those who served their term and flies them out in order."""
+
+    name = "asylum"
+
+    def __init__(self, world: World):
+        self._queue: deque[int] = deque()
+        self._credit = 0.0
+        self._seoul, self._us = _destinations(world)
+
+    def step(self, ctx: Context) -> None:
+        pop = ctx.pop
+        served = ctx.due_in(State.DETAINED_THAILAND)
+        pop.pending[served] = Pending.QUEUED
+        ctx.calendar.schedule(pop, served, ctx.world.n_days)
+        self._queue.extend(served.tolist())
+        params = ctx.params.asylum
+        self._credit += params.flights_per_day * float(ctx.input("thai_processing", _THAILAND))
+        seats = min(int(self._credit), len(self._queue))
+        # Seats not taken today are lost, not saved up for a later rush.
+        self._credit -= int(self._credit)
+        if seats == 0:
+            return
+        flying = np.array([self._queue.popleft() for _ in range(seats)], dtype=np.int64)
+        to_us = ctx.rng(self.name).random(seats) < params.us_share if self._us >= 0 else 0
+        destination = np.where(to_us, self._us, self._seoul)
+        resettlement.arrive(ctx, flying, destination)

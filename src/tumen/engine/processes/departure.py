@@ -1,0 +1,66 @@
+"""Departure: escapees leave their province, pushed by hardship the timeline sets."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tumen.engine import draws
+from tumen.engine.context import Context
+from tumen.engine.states import State
+from tumen.engine.world import NORTH_KOREA
+
+
+def create(ctx: Context, origins: np.ndarray, prepaid_usd: float = 0.0) -> np.ndarray:
+    """New escapees at `origins`, on their way to a crossing; returns their rows.
+
+    `prepaid_usd` > 0 marks chain escapes: relatives in the South paid a broker for the
+    whole trip, and that money travels with the escapee until it is spent.
+    """
+    pop, rng, population = ctx.pop, ctx.rng("departure"), ctx.world.population
+    rows = pop.add(origins.size, State.APPROACHING, origins)
+    pop.origin[rows] = origins
+    pop.woman[rows] = rng.random(rows.size) < population.women_share
+    pop.child[rows] = rng.random(rows.size) < population.child_share
+    if prepaid_usd > 0:
+        pop.prepaid[rows] = True
+        pop.funds[rows] = prepaid_usd
+    else:
+        carries = rng.random(rows.size) < population.funds_share
+        funds = draws.gamma_days(rng, population.funds_usd.mean, population.funds_usd.sd,
+                                 rows.size).astype(np.float64)
+        pop.funds[rows] = np.where(carries, funds, 0.0)
+        ctx.book("own_savings", pop.funds[rows].sum())
+    set_off(ctx, rows)
+    return rows
+
+
+def set_off(ctx: Context, rows: np.ndarray) -> None:
+    """Send escapees at their origin towards a crossing: the leg decides when they get there."""
+    pop, graph = ctx.pop, ctx.world.graph
+    legs = ctx.router.next_legs(ctx.rng("departure"), pop.location[rows], ctx.day)
+    stuck = legs < 0
+    pop.leg[rows] = legs
+    pop.since[rows] = ctx.day
+    safe_legs = np.where(stuck, 0, legs)
+    travel = draws.gamma_days(ctx.rng("departure"), graph.route_days_mean[safe_legs],
+                              graph.route_days_sd[safe_legs], rows.size)
+    # With no open way out (a sealed border), escapees wait a month and look again.
+    ctx.wake_in(rows, np.where(stuck, 30, travel))
+
+
+class Departure:
+    """Draws the day's departures from each origin province."""
+
+    name = "departure"
+
+    def step(self, ctx: Context) -> None:
+        world, rng = ctx.world, ctx.rng(self.name)
+        rate = world.population.departures_per_day * float(ctx.input("push", NORTH_KOREA))
+        n = int(rng.poisson(rate))
+        if n == 0:
+            return
+        weights = world.graph.departure_weight
+        per_origin = rng.multinomial(n, weights)
+        origins = np.repeat(np.arange(weights.size), per_origin).astype(np.int16)
+        create(ctx, origins)
+        ctx.count("departures", n)

@@ -1,0 +1,131 @@
+"""Hiding in China: the red zone's daily hazards, long-term hiding and trafficking.
+
+Escapees without a network face arrest, trafficking (women far more), referral to a
+rescue network, contact with a broker once they can pay, or settling into long-term
+hiding. Rather than a coin per person per day, the time to the next event is drawn
+once, by thinning: a candidate time from an upper bound of the summed hazards over the
+coming window (the largest crackdown ahead, a broker within reach if savings could
+reach the fee), accepted with the ratio of that day's true hazard to the bound. This is
+exact for hazards that change with the timeline, and costs a wake-up per event plus one
+per window, not one per day.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tumen.engine.context import Context
+from tumen.engine.draws import choose, waiting_days
+from tumen.engine.processes import detention
+from tumen.engine.states import HIDDEN_STATES, Channel, Pending, State
+from tumen.engine.world import NORTH_KOREA
+
+# Columns of the hazard matrix, in this order.
+ARREST, TRAFFICKING, SETTLE, ESCAPE, REFERRAL, BROKER = range(6)
+
+
+def broker_fee(ctx: Context) -> float:
+    """Today's broker fee from China to South-East Asia."""
+    return ctx.params.intake.broker_fee_usd * float(ctx.input("broker_fees", NORTH_KOREA))
+
+
+def hazards(ctx: Context, rows: np.ndarray, crackdown: np.ndarray | None = None,
+            can_pay: np.ndarray | None = None) -> np.ndarray:
+    """Daily hazard of each event for each escapee: float [rows, 6].
+
+    By default today's; `crackdown` and `can_pay` override today's values (for bounds).
+    """
+    pop, params = ctx.pop, ctx.params.hiding
+    state, woman = pop.state[rows], pop.woman[rows]
+    if crackdown is None:
+        crackdown = ctx.input("crackdown", ctx.country_of(rows))
+    if can_pay is None:
+        can_pay = pop.funds[rows] >= broker_fee(ctx)
+    damped = np.where(state == State.HIDING, 1.0, params.settled_hazard_factor)
+    rates = np.zeros((rows.size, 6))
+    arrest = np.where(woman, params.arrest_women, params.arrest_men)
+    rates[:, ARREST] = arrest * crackdown * damped
+    trafficking = np.where(woman, params.trafficking_women, params.trafficking_men)
+    rates[:, TRAFFICKING] = np.where(state == State.TRAFFICKED, 0.0, trafficking * damped)
+    rates[:, SETTLE] = np.where(state == State.HIDING, params.settle, 0.0)
+    rates[:, ESCAPE] = np.where(state == State.TRAFFICKED, params.trafficked_escape, 0.0)
+    rates[:, REFERRAL] = params.referral * damped
+    can_pay = can_pay & (state != State.TRAFFICKED)
+    rates[:, BROKER] = np.where(can_pay, params.broker_contact, 0.0)
+    return rates
+
+
+def enter(ctx: Context, rows: np.ndarray, state: int = State.HIDING,
+          location: np.ndarray | int | None = None) -> None:
+    """Put `rows` into a hiding state (alone, with no network) and schedule their next event."""
+    if rows.size == 0:
+        return
+    pop = ctx.pop
+    pop.move(rows, state, location)
+    pop.channel[rows] = Channel.NONE
+    pop.cell[rows] = -1
+    pop.safe_house[rows] = -1
+    pop.leg[rows] = -1
+    pop.since[rows] = ctx.day
+    schedule(ctx, rows)
+
+
+def schedule(ctx: Context, rows: np.ndarray) -> None:
+    """Draw the next candidate event (or the end of the window) from a hazard bound."""
+    if rows.size == 0:
+        return
+    pop, window = ctx.pop, ctx.params.hiding.review_days
+    countries = ctx.country_of(rows)
+    crackdown = ctx.input_ahead("crackdown", countries, window, "max")
+    lowest_fee = ctx.params.intake.broker_fee_usd * ctx.input_ahead(
+        "broker_fees", NORTH_KOREA, window, "min")
+    reachable = pop.funds[rows] + ctx.params.hiding.earnings_usd_per_day * window
+    bound = hazards(ctx, rows, crackdown, reachable >= lowest_fee).sum(axis=1)
+    wait, event = waiting_days(ctx.rng("hiding"), bound, window)
+    pop.hazard_bound[rows] = bound
+    pop.pending[rows] = np.where(event, Pending.EVENT, Pending.REVIEW)
+    ctx.wake_in(rows, wait)
+
+
+def _earn(ctx: Context, rows: np.ndarray) -> None:
+    """Wages since the last wake-up, for all but the trafficked."""
+    pop = ctx.pop
+    working = rows[pop.state[rows] != State.TRAFFICKED]
+    earned = ctx.params.hiding.earnings_usd_per_day * (ctx.day - pop.since[working])
+    pop.funds[working] += earned
+    ctx.book("china_earnings", earned.sum())
+    pop.since[rows] = ctx.day
+
+
+class Hiding:
+    """Resolves the events of escapees hiding in China that fall due today."""
+
+    name = "hiding"
+
+    def step(self, ctx: Context) -> None:
+        rows = ctx.due_in(*HIDDEN_STATES)
+        if rows.size == 0:
+            return
+        pop = ctx.pop
+        _earn(ctx, rows)
+        rates = hazards(ctx, rows)
+        rng = ctx.rng(self.name)
+        # Thinning: a candidate drawn under the bound is real with probability h / bound.
+        accept = rng.random(rows.size) * pop.hazard_bound[rows] < rates.sum(axis=1)
+        has_event = (pop.pending[rows] == Pending.EVENT) & accept
+        quiet = rows[~has_event]
+        rows = rows[has_event]
+        event = choose(rng, rates[has_event])
+        detention.arrest(ctx, rows[event == ARREST])
+        trafficked = rows[event == TRAFFICKING]
+        pop.move(trafficked, State.TRAFFICKED)
+        ctx.count("trafficked", trafficked.size)
+        settled = rows[event == SETTLE]
+        pop.move(settled, State.SETTLED)
+        ctx.count("settled", settled.size)
+        escaped = rows[event == ESCAPE]
+        pop.move(escaped, State.HIDING)
+        # Referrals and broker contacts are handed to intake today, wake-up unchanged.
+        pop.pending[rows[event == REFERRAL]] = Pending.RESCUE
+        pop.pending[rows[event == BROKER]] = Pending.BROKER
+        schedule(ctx, np.concatenate([quiet, trafficked, settled, escaped]))

@@ -1,0 +1,87 @@
+"""Police raids on safe houses, and what a caught cell gives away.
+
+A raid catches everyone inside a safe house together. The caught cell reveals what it
+knows: each safe house and each cell it knows is compromised with the network's
+disclosure probability, and a compromised cell reveals in turn (a cascade). Compromised
+houses close for a while; some are raided on the spot.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tumen.engine import draws
+from tumen.engine.context import Context
+from tumen.engine.processes import detention
+
+
+def raid_house(ctx: Context, house: int) -> None:
+    """Arrest everyone in `house`, close it, and follow what its cell knew."""
+    ctx.count("safe_house_raids", 1)
+    caught = ctx.houses.occupants(ctx.pop, house)
+    ctx.count("raid_arrests", caught.size)
+    detention.arrest(ctx, caught)
+    _close(ctx, house)
+    compromise(ctx, int(ctx.world.network.house_cell[house]), raided=house)
+
+
+def compromise(ctx: Context, cell: int, raided: int = -1) -> None:
+    """Cascade from a caught `cell` over the knowledge graph; close what is revealed."""
+    network, params = ctx.world.network, ctx.world.network_params
+    rng = ctx.rng("raids")
+    p = params.disclosure_probability
+    revealed_cells = {cell}
+    frontier = [cell]
+    revealed_houses: set[int] = set()
+    while frontier:
+        talking = frontier.pop()
+        houses = np.flatnonzero(network.cell_knows_house[talking])
+        revealed_houses.update(houses[rng.random(houses.size) < p].tolist())
+        cells = np.flatnonzero(network.cell_knows_cell[talking])
+        for other in cells[rng.random(cells.size) < p].tolist():
+            if other not in revealed_cells:
+                revealed_cells.add(other)
+                frontier.append(other)
+    revealed_houses.discard(raided)
+    open_now = ctx.houses.is_open(ctx.day)
+    for house in sorted(revealed_houses):
+        if not open_now[house]:
+            continue
+        if rng.random() < params.raid_on_compromise:
+            caught = ctx.houses.occupants(ctx.pop, house)
+            ctx.count("raid_arrests", caught.size)
+            detention.arrest(ctx, caught)
+        else:
+            _evict(ctx, house)
+        _close(ctx, house)
+
+
+def _evict(ctx: Context, house: int) -> None:
+    """Those inside a house that closes go on waiting in the open."""
+    inside = ctx.houses.occupants(ctx.pop, house)
+    ctx.houses.vacate(ctx.pop.safe_house[inside])
+    ctx.pop.safe_house[inside] = -1
+
+
+def _close(ctx: Context, house: int) -> None:
+    closure = ctx.world.network_params.closure_days
+    days = int(draws.days(ctx.rng("raids"), closure, 1)[0])
+    ctx.houses.close(house, ctx.day + days)
+    ctx.count("safe_houses_compromised", 1)
+
+
+class Raids:
+    """Each occupied, open safe house is raided today with a crackdown-driven chance."""
+
+    name = "raids"
+
+    def step(self, ctx: Context) -> None:
+        houses = ctx.houses
+        occupied = np.flatnonzero((houses.occupancy > 0) & houses.is_open(ctx.day))
+        if occupied.size == 0:
+            return
+        country = ctx.world.graph.location_country[ctx.world.network.house_location[occupied]]
+        rate = ctx.params.raids.rate_per_house_day * ctx.input("crackdown", country)
+        hit = occupied[ctx.rng(self.name).random(occupied.size) < rate]
+        for house in hit.tolist():
+            raid_house(ctx, house)

@@ -1,0 +1,103 @@
+"""Resettlement in the South and the feedback loop it feeds.
+
+About half of those resettled re-contact family at home; they set money aside, send
+remittances, and save to pay brokers to bring relatives out ("chain escapes"), so past
+arrivals fuel future ones while higher fees damp the loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tumen.engine.context import Context
+from tumen.engine.processes import departure, hiding
+from tumen.engine.states import Channel, Pending, State
+from tumen.engine.world import CHINA, COUNTRIES, NORTH_KOREA
+from tumen.scenario.schema import Country
+
+_UNITED_STATES = COUNTRIES.index(Country.UNITED_STATES)
+
+
+def arrive(ctx: Context, rows: np.ndarray, location: np.ndarray | int | None = None) -> None:
+    """Land `rows` at their destination (or `location`); count them and their journeys."""
+    if rows.size == 0:
+        return
+    pop, rng = ctx.pop, ctx.rng("resettlement")
+    pop.safe_house[rows] = -1
+    pop.channel[rows] = Channel.NONE
+    pop.cell[rows] = -1
+    pop.leg[rows] = -1
+    pop.pending[rows] = Pending.REVIEW
+    where = pop.location[rows] if location is None else np.broadcast_to(location, rows.shape)
+    in_us = ctx.world.graph.location_country[where] == _UNITED_STATES
+    us, korea = rows[in_us], rows[~in_us]
+    pop.move(korea, State.ARRIVED_SK, where[~in_us])
+    pop.move(us, State.ARRIVED_US, where[in_us])
+    ctx.calendar.schedule(pop, rows, ctx.world.n_days)
+    ctx.count("arrivals_sk", korea.size)
+    ctx.count("arrivals_sk_women", int(pop.woman[korea].sum()))
+    ctx.count("arrivals_us", us.size)
+    ctx.recorder.journey(ctx.day, ctx.day - pop.crossed[rows])
+    params = ctx.params.resettlement
+    contacts = int((rng.random(korea.size) < params.recontact).sum())
+    ctx.diaspora.in_contact += contacts
+    ctx.diaspora.relatives_left += contacts * params.relatives_max
+
+
+class Resettlement:
+    """Money set aside by resettled escapees: remittances home and chain escapes."""
+
+    name = "resettlement"
+
+    def step(self, ctx: Context) -> None:
+        diaspora, params = ctx.diaspora, ctx.params.resettlement
+        if diaspora.in_contact == 0:
+            return
+        remitted = diaspora.in_contact * params.remittance_usd_per_year / 365.0
+        saved = diaspora.in_contact * params.chain_savings_usd_per_year / 365.0
+        ctx.book("set_aside", remitted + saved)
+        ctx.book("remittances", remitted)
+        scale = float(ctx.input("broker_fees", NORTH_KOREA))
+        from_home_fee = params.chain_fee_usd * scale
+        from_china_fee = ctx.params.intake.broker_fee_usd * scale
+        share = params.chain_in_china_share
+        average = share * from_china_fee + (1.0 - share) * from_home_fee
+        pool = ctx.ledger.balance["resettled_savings"]
+        n = min(int(pool // average), diaspora.relatives_left) if average > 0 else 0
+        if n <= 0:
+            return
+        rng = ctx.rng(self.name)
+        in_china = _relatives_in_china(ctx, rng, int(rng.binomial(n, share)))
+        affordable = int((pool - in_china.size * from_china_fee) // max(from_home_fee, 1e-9))
+        from_home = max(0, min(n - in_china.size, affordable))
+        diaspora.relatives_left -= in_china.size + from_home
+        # Money for a relative already hiding in China lets her pay a broker from there.
+        ctx.book("chain_funding", in_china.size * from_china_fee)
+        ctx.pop.funds[in_china] += from_china_fee
+        hiding.schedule(ctx, in_china)
+        ctx.count("chain_funded_in_china", in_china.size)
+        if from_home == 0:
+            return
+        ctx.book("chain_funding", from_home * from_home_fee)
+        weights = ctx.world.graph.departure_weight
+        origins = np.repeat(np.arange(weights.size), rng.multinomial(from_home, weights))
+        departure.create(ctx, origins.astype(np.int16), prepaid_usd=from_home_fee)
+        ctx.count("chain_departures", from_home)
+
+def _relatives_in_china(ctx: Context, rng: np.random.Generator, n: int) -> np.ndarray:
+    """`n` escapees picked at random among those hiding alone in China (fewer if scarce).
+
+    Sampling rows and keeping the hidden ones avoids scanning the whole population.
+    """
+    pop = ctx.pop
+    if n == 0 or len(pop) == 0:
+        return np.empty(0, dtype=np.int64)
+    found = np.empty(0, dtype=np.int64)
+    for _ in range(8):
+        rows = rng.integers(0, len(pop), size=4 * n)
+        hidden = np.isin(pop.state[rows], (State.HIDING, State.SETTLED))
+        hidden &= ctx.country_of(rows) == CHINA
+        found = np.unique(np.concatenate([found, rows[hidden]]))
+        if found.size >= n:
+            break
+    return rng.permutation(found)[:n]

@@ -1,0 +1,144 @@
+"""Travel leg by leg: waiting in safe houses, hand-offs between cells, interception.
+
+An escapee with a network (a rescue cell or a broker line) waits at each stop, in a
+safe house of the cell that runs that stop if one has room, else in the open. When the
+stop is run by another cell than the one that brought her, she is handed on: quickly
+if the two cells know each other, slowly through a go-between if not, and a hand-off
+can fail, leaving her alone where she is. Each leg may end in interception, with a
+probability that crackdowns, border security and movement controls scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tumen.engine import draws
+from tumen.engine.context import Context
+from tumen.engine.processes import asylum, detention, hiding, resettlement
+from tumen.engine.routing import effective_risk
+from tumen.engine.states import Channel, Pending, State
+from tumen.engine.world import LOCATION_KINDS
+from tumen.scenario.schema import LocationKind
+
+_ASYLUM = LOCATION_KINDS.index(LocationKind.ASYLUM)
+_DESTINATION = LOCATION_KINDS.index(LocationKind.DESTINATION)
+STUCK_REVIEW_DAYS = 30
+
+
+def _cells_here(ctx: Context, rows: np.ndarray) -> np.ndarray:
+    """The cell of each escapee's operator that runs her current stop, or her own cell."""
+    pop, network = ctx.pop, ctx.world.network
+    current = pop.cell[rows].astype(np.int64)
+    if not network.cell_ids:
+        return current
+    runs = network.cell_runs[:, pop.location[rows]].T  # [rows, cells]
+    same_operator = network.cell_operator[None, :] == pop.channel[rows][:, None]
+    candidates = runs & same_operator
+    has_cell = candidates.any(axis=1)
+    return np.where(has_cell, candidates.argmax(axis=1), current)
+
+
+def _hand_off(ctx: Context, rows: np.ndarray, new_cells: np.ndarray) -> tuple[
+        np.ndarray, np.ndarray]:
+    """Delay in days and failure of each hand-off (no hand-off: 0 days, no failure)."""
+    pop, network, params = ctx.pop, ctx.world.network, ctx.world.network_params
+    old = pop.cell[rows].astype(np.int64)
+    moving = (old >= 0) & (new_cells >= 0) & (old != new_cells)
+    known = np.zeros(rows.size, dtype=bool)
+    known[moving] = network.cell_knows_cell[old[moving], new_cells[moving]]
+    rng = ctx.rng("travel")
+    delay = np.zeros(rows.size, dtype=np.int64)
+    slow = moving & ~known
+    fast = moving & known
+    delay[fast] = draws.days(rng, params.handoff_days_known, int(fast.sum()))
+    delay[slow] = draws.days(rng, params.handoff_days_cutout, int(slow.sum()))
+    failure = np.where(known, params.handoff_failure_known, params.handoff_failure_cutout)
+    failed = moving & (rng.random(rows.size) < failure)
+    return delay, failed
+
+
+def enter_waiting(ctx: Context, rows: np.ndarray) -> None:
+    """Escapees with a network stop where they are: hand-off, safe house, wait, risk."""
+    if rows.size == 0:
+        return
+    pop, rng, params = ctx.pop, ctx.rng("travel"), ctx.params
+    new_cells = _cells_here(ctx, rows)
+    delay, failed = _hand_off(ctx, rows, new_cells)
+    ctx.count("handoff_failures", int(failed.sum()))
+    hiding.enter(ctx, rows[failed])
+    rows, new_cells, delay = rows[~failed], new_cells[~failed], delay[~failed]
+    if rows.size == 0:
+        return
+    pop.move(rows, State.WAITING)
+    pop.cell[rows] = new_cells
+    pop.leg[rows] = -1
+    pop.since[rows] = ctx.day
+    houses = ctx.houses.place(rows, pop.location[rows], new_cells, ctx.day)
+    pop.safe_house[rows] = houses
+    wait = draws.days(rng, params.travel.wait_days, rows.size) + delay
+    open_air = np.where(houses < 0, params.travel.open_air_arrest_factor, 1.0)
+    hazard = params.raids.waiting_arrest * ctx.input("crackdown", ctx.country_of(rows))
+    until_arrest, _ = draws.waiting_days(rng, hazard * open_air, int(wait.max()))
+    arrested = until_arrest < wait
+    pop.pending[rows] = np.where(arrested, Pending.ARREST, Pending.REVIEW)
+    ctx.wake_in(rows, np.where(arrested, until_arrest, wait))
+
+
+def start_legs(ctx: Context, rows: np.ndarray, legs: np.ndarray) -> None:
+    """Set out on `legs`; interception is decided now and happens on arrival."""
+    if rows.size == 0:
+        return
+    pop, graph, rng = ctx.pop, ctx.world.graph, ctx.rng("travel")
+    pop.move(rows, State.TRAVELLING)
+    pop.leg[rows] = legs
+    pop.since[rows] = ctx.day
+    ctx.recorder.traffic(ctx.day, legs)
+    intercepted = rng.random(rows.size) < effective_risk(ctx.world, legs, ctx.day)
+    pop.pending[rows] = np.where(intercepted, Pending.ARREST, Pending.REVIEW)
+    duration = draws.gamma_days(rng, graph.route_days_mean[legs], graph.route_days_sd[legs],
+                                rows.size)
+    ctx.wake_in(rows, duration)
+
+
+class Travel:
+    """Moves on those whose wait is over and lands those whose leg ends today."""
+
+    name = "travel"
+
+    def step(self, ctx: Context) -> None:
+        self._leave_stops(ctx, ctx.due_in(State.WAITING))
+        self._arrive(ctx, ctx.due_in(State.TRAVELLING))
+
+    @staticmethod
+    def _leave_stops(ctx: Context, rows: np.ndarray) -> None:
+        if rows.size == 0:
+            return
+        pop = ctx.pop
+        arrested = pop.pending[rows] == Pending.ARREST
+        detention.arrest(ctx, rows[arrested])
+        rows = rows[~arrested]
+        legs = ctx.router.next_legs(ctx.rng("travel"), pop.location[rows], ctx.day)
+        stuck = legs < 0
+        ctx.wake_in(rows[stuck], STUCK_REVIEW_DAYS)
+        leaving = rows[~stuck]
+        ctx.houses.vacate(pop.safe_house[leaving])
+        pop.safe_house[leaving] = -1
+        start_legs(ctx, leaving, legs[~stuck])
+
+    @staticmethod
+    def _arrive(ctx: Context, rows: np.ndarray) -> None:
+        if rows.size == 0:
+            return
+        pop, graph = ctx.pop, ctx.world.graph
+        here = graph.route_target[pop.leg[rows]]
+        pop.move(rows, State.TRAVELLING, here)
+        intercepted = pop.pending[rows] == Pending.ARREST
+        detention.arrest(ctx, rows[intercepted])
+        rows, here = rows[~intercepted], here[~intercepted]
+        kind = graph.location_kind[here]
+        asylum.enter(ctx, rows[kind == _ASYLUM])
+        resettlement.arrive(ctx, rows[kind == _DESTINATION])
+        onward = rows[(kind != _ASYLUM) & (kind != _DESTINATION)]
+        alone = pop.channel[onward] == Channel.NONE
+        hiding.enter(ctx, onward[alone])
+        enter_waiting(ctx, onward[~alone])

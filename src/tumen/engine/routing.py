@@ -1,0 +1,114 @@
+"""Route choice on the graph: which leg an escapee takes next from where she stands.
+
+Each leg has a generalised cost (days, money and risk, weighed by the scenario's travel
+parameters). The cost to go from every location to the nearest asylum or destination
+follows by Bellman-Ford over open legs; an escapee picks among legs that bring her
+closer, by a logit on leg cost plus cost to go. The table is rebuilt when routes open
+or close and once a month as crackdowns change risks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tumen.engine.draws import choose
+from tumen.engine.world import LOCATION_KINDS, World
+from tumen.scenario.schema import LocationKind
+
+REBUILD_EVERY_DAYS = 30
+_TERMINAL_KINDS = (LocationKind.ASYLUM, LocationKind.DESTINATION)
+
+
+def effective_risk(world: World, routes: np.ndarray, day: int) -> np.ndarray:
+    """Interception probability of legs today.
+
+    Crackdowns raise the risk of every leg in a country; border security raises it for
+    legs that enter the country; movement restrictions for legs that leave one.
+    """
+    graph, inputs = world.graph, world.inputs
+    source_country = graph.location_country[graph.route_source[routes]]
+    target_country = graph.location_country[graph.route_target[routes]]
+    risk = graph.route_risk[routes] * inputs["crackdown"][target_country, day]
+    risk = risk * inputs["movement"][source_country, day]
+    border = np.where(
+        source_country != target_country, inputs["border_security"][target_country, day], 1.0
+    )
+    return np.clip(risk * border, 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    """For each location, the legs one may take next and their probabilities."""
+
+    routes: np.ndarray  # int32 [n_locations, max_out], -1 where none
+    probability: np.ndarray  # float64 [n_locations, max_out]
+    cost_to_go: np.ndarray  # float64 [n_locations], inf where no way on
+
+
+def build_table(world: World, day: int) -> RouteTable:
+    """The route table for `day`, from the legs open that day."""
+    graph, travel = world.graph, world.parameters.travel
+    all_routes = np.arange(graph.n_routes)
+    is_open = graph.route_open[:, day]
+    cost = (
+        travel.weight_days * graph.route_days_mean
+        + travel.weight_cost_per_usd * graph.route_cost
+        + travel.weight_risk * effective_risk(world, all_routes, day)
+    )
+    kinds = np.array([LOCATION_KINDS[k] for k in graph.location_kind])
+    to_go = np.where(np.isin(kinds, _TERMINAL_KINDS), 0.0, np.inf)
+    source, target = graph.route_source, graph.route_target
+    for _ in range(graph.n_locations):
+        through = np.where(is_open, cost + to_go[target], np.inf)
+        better = np.full(graph.n_locations, np.inf)
+        np.minimum.at(better, source, through)
+        updated = np.minimum(to_go, better)
+        if np.array_equal(updated, to_go):
+            break
+        to_go = updated
+    progressing = is_open & np.isfinite(to_go[target]) & (to_go[target] < to_go[source])
+    width = max(1, int(np.bincount(source[progressing], minlength=1).max(initial=0)))
+    routes = np.full((graph.n_locations, width), -1, dtype=np.int32)
+    weight = np.zeros((graph.n_locations, width))
+    slot = np.zeros(graph.n_locations, dtype=np.int64)
+    for route in np.flatnonzero(progressing):
+        node = source[route]
+        routes[node, slot[node]] = route
+        total = cost[route] + to_go[target[route]]
+        weight[node, slot[node]] = -(total - to_go[node]) / travel.choice_temperature
+        slot[node] += 1
+    weight = np.where(routes >= 0, np.exp(weight), 0.0)
+    sums = weight.sum(axis=1, keepdims=True)
+    probability = np.divide(weight, sums, out=np.zeros_like(weight), where=sums > 0)
+    return RouteTable(routes=routes, probability=probability, cost_to_go=to_go)
+
+
+class Router:
+    """Keeps the route table current and picks next legs."""
+
+    def __init__(self, world: World):
+        self.world = world
+        self._table: RouteTable | None = None
+        self._built_on = -REBUILD_EVERY_DAYS
+        self._open_on_build: np.ndarray | None = None
+
+    def table(self, day: int) -> RouteTable:
+        """Today's table, rebuilt when the open legs changed or a month has passed."""
+        is_open = self.world.graph.route_open[:, day]
+        stale = day - self._built_on >= REBUILD_EVERY_DAYS
+        if self._table is None or stale or not np.array_equal(is_open, self._open_on_build):
+            self._table = build_table(self.world, day)
+            self._built_on = day
+            self._open_on_build = is_open.copy()
+        return self._table
+
+    def next_legs(self, rng: np.random.Generator, locations: np.ndarray, day: int) -> np.ndarray:
+        """One next leg per escapee at `locations`; -1 where no leg leads on today."""
+        table = self.table(day)
+        probability = table.probability[locations]
+        stuck = probability.sum(axis=1) == 0
+        legs = table.routes[locations, choose(rng, probability)]
+        legs[stuck] = -1
+        return legs

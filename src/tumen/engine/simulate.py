@@ -1,0 +1,104 @@
+"""The day loop: set up a run, step every process each day in a fixed order.
+
+The order matters and is part of the model (see docs/model.md): money arrives first,
+then one-off events, new departures, the river, hiding, intake, travel, raids,
+detention, punishment, Thailand and resettlement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from tumen.engine import draws
+from tumen.engine.context import Context
+from tumen.engine.processes import Process, hiding
+from tumen.engine.processes.asylum import Asylum
+from tumen.engine.processes.crossing import Crossing
+from tumen.engine.processes.departure import Departure
+from tumen.engine.processes.detention import Detention
+from tumen.engine.processes.events import Events
+from tumen.engine.processes.finance import Finance
+from tumen.engine.processes.intake import Intake
+from tumen.engine.processes.punishment import Punishment
+from tumen.engine.processes.raids import Raids
+from tumen.engine.processes.resettlement import Resettlement
+from tumen.engine.processes.travel import Travel
+from tumen.engine.states import State
+from tumen.engine.world import World
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def processes_for(world: World) -> list[Process]:
+    """The processes of a run, in the order they act each day."""
+    return [
+        Finance(),
+        Events(world),
+        Departure(),
+        Crossing(),
+        hiding.Hiding(),
+        Intake(),
+        Travel(),
+        Raids(),
+        Detention(world),
+        Punishment(),
+        Asylum(world),
+        Resettlement(),
+    ]
+
+
+def place_initial_stock(ctx: Context) -> None:
+    """Escapees already in China on day 0, spread over hiding states by the given shares."""
+    rng = ctx.rng("initial")
+    population, pop = ctx.world.population, ctx.pop
+    earnings = ctx.params.hiding.earnings_usd_per_day
+    for group in ctx.world.initial:
+        if group.count == 0:
+            continue
+        rows = pop.add(group.count, State.HIDING, group.location)
+        pop.origin[rows] = np.argmax(ctx.world.graph.departure_weight)
+        pop.woman[rows] = rng.random(rows.size) < population.women_share
+        pop.child[rows] = rng.random(rows.size) < population.child_share
+        days_in_china = draws.gamma_days(rng, group.years_in_china_mean * 365.0,
+                                         group.years_in_china_mean * 365.0, rows.size)
+        pop.crossed[rows] = -days_in_china
+        pop.funds[rows] = earnings * days_in_china * rng.random(rows.size)
+        ctx.book("china_earnings", pop.funds[rows].sum())
+        u = rng.random(rows.size)
+        state = np.where(u < group.settled_share, State.SETTLED, State.HIDING)
+        trafficked = (u >= 1.0 - group.trafficked_share) & pop.woman[rows]
+        state = np.where(trafficked, State.TRAFFICKED, state)
+        for code in (State.HIDING, State.SETTLED, State.TRAFFICKED):
+            hiding.enter(ctx, rows[state == code], code)
+
+
+def run(world: World, seed: int, progress: ProgressCallback | None = None) -> Context:
+    """Simulate `world` with `seed`; return the finished context for tabulation."""
+    ctx = Context(world, seed)
+    place_initial_stock(ctx)
+    order = processes_for(world)
+    report_every = max(1, world.n_days // 200)
+    for day in range(world.n_days):
+        ctx.day = day
+        ctx.due = ctx.calendar.due(ctx.pop, day)
+        for process in order:
+            process.step(ctx)
+        _check_all_handled(ctx)
+        ctx.recorder.close_day(day, ctx.pop.counts, len(ctx.pop))
+        if progress is not None and (day % report_every == 0 or day == world.n_days - 1):
+            progress(day + 1, world.n_days)
+    return ctx
+
+
+def _check_all_handled(ctx: Context) -> None:
+    """Every escapee due today must have been dealt with and woken for a later day."""
+    due = ctx.due
+    if due.size and (ctx.pop.wake[due] == ctx.day).any():
+        stuck = due[ctx.pop.wake[due] == ctx.day]
+        states = sorted({State(code).name for code in ctx.pop.state[stuck].tolist()})
+        raise RuntimeError(
+            f"day {ctx.day}: {stuck.size} escapees due today were left unhandled "
+            f"(states: {', '.join(states)}); a process did not reschedule them"
+        )

@@ -1,0 +1,86 @@
+"""Turn a finished run's recorder and ledger into the tables of `Results`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tumen.engine.context import Context
+from tumen.engine.ledger import COST_FLOWS
+from tumen.engine.states import HIDDEN_STATES, State, state_names
+from tumen.engine.world import CHINA, COUNTRIES, LOCATION_KINDS
+
+
+def daily_table(ctx: Context, start: np.datetime64) -> pd.DataFrame:
+    """One row per day: stocks by state, hidden population in China, and the flows."""
+    recorder = ctx.recorder
+    by_state = recorder.stocks.sum(axis=2)
+    columns: dict[str, np.ndarray] = {"date": start + np.arange(ctx.world.n_days)}
+    for code, name in enumerate(state_names()):
+        columns[f"stock_{name}"] = by_state[:, code]
+    columns["hidden_china"] = recorder.stocks[:, list(HIDDEN_STATES), CHINA].sum(axis=1)
+    columns["thai_backlog"] = by_state[:, State.DETAINED_THAILAND]
+    columns.update(recorder.flows)
+    return pd.DataFrame(columns)
+
+
+def _median_journeys(ctx: Context, years: np.ndarray) -> np.ndarray:
+    """Median days from crossing to arrival among each year's arrivals."""
+    medians = np.full(years.size, np.nan)
+    by_year: dict[int, list[np.ndarray]] = {}
+    for day, taken in ctx.recorder.journeys:
+        by_year.setdefault(int(ctx.world.day_year[day]), []).append(taken)
+    for row, year in enumerate(years.tolist()):
+        if year in by_year:
+            medians[row] = float(np.median(np.concatenate(by_year[year])))
+    return medians
+
+
+def annual_table(ctx: Context, daily: pd.DataFrame) -> pd.DataFrame:
+    """One row per year: flows summed within the year, stocks at its last day."""
+    years = ctx.world.day_year
+    flow_names = list(ctx.recorder.flows)
+    annual = daily[flow_names].groupby(years).sum()
+    last_days = daily.groupby(years).tail(1).set_index(pd.Index(np.unique(years)))
+    annual["hidden_china"] = last_days["hidden_china"]
+    annual["thai_backlog"] = last_days["thai_backlog"]
+    for name in state_names():
+        annual[f"stock_{name}"] = last_days[f"stock_{name}"]
+    ledger = ctx.ledger.by_year
+    annual["cost_usd"] = sum(ledger[flow] for flow in COST_FLOWS)
+    annual["remittances_usd"] = ledger["remittances"]
+    annual["median_journey_days"] = _median_journeys(ctx, annual.index.to_numpy())
+    annual.index.name = "year"
+    return annual.reset_index()
+
+
+def route_flow_table(ctx: Context) -> pd.DataFrame:
+    """Travellers setting out on each route each year."""
+    graph = ctx.world.graph
+    first_year = int(ctx.world.day_year[0])
+    traffic = ctx.recorder.route_traffic
+    years, routes = np.nonzero(traffic >= 0)
+    return pd.DataFrame(
+        {
+            "year": first_year + years,
+            "route": np.array(graph.route_ids)[routes],
+            "source": np.array(graph.location_ids)[graph.route_source[routes]],
+            "target": np.array(graph.location_ids)[graph.route_target[routes]],
+            "travellers": traffic[years, routes],
+        }
+    )
+
+
+def location_table(ctx: Context, names: dict[str, tuple[str, float, float]]) -> pd.DataFrame:
+    """The locations with their kind, country and coordinates, for maps."""
+    graph = ctx.world.graph
+    return pd.DataFrame(
+        {
+            "id": graph.location_ids,
+            "name": [names[loc][0] for loc in graph.location_ids],
+            "kind": [LOCATION_KINDS[k].value for k in graph.location_kind],
+            "country": [COUNTRIES[c].value for c in graph.location_country],
+            "lat": [names[loc][1] for loc in graph.location_ids],
+            "lon": [names[loc][2] for loc in graph.location_ids],
+        }
+    )

@@ -1,0 +1,106 @@
+"""The compiled world: everything the engine reads, as NumPy arrays indexed by day.
+
+A `World` is built from a validated scenario by `tumen.scenario.compile`. The engine
+never reads files or dates; days are integers from 0 (the first day of the period).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tumen.scenario.schema import Country, LocationKind, Network, Parameters, Population
+
+LOCATION_KINDS: tuple[LocationKind, ...] = tuple(LocationKind)
+COUNTRIES: tuple[Country, ...] = tuple(Country)
+CHINA = COUNTRIES.index(Country.CHINA)
+NORTH_KOREA = COUNTRIES.index(Country.NORTH_KOREA)
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Locations and routes. Routes are directed legs between location indices."""
+
+    location_ids: tuple[str, ...]
+    location_kind: np.ndarray  # int8, index into LOCATION_KINDS
+    location_country: np.ndarray  # int8, index into COUNTRIES
+    departure_weight: np.ndarray  # float64, normalised over origins
+    route_ids: tuple[str, ...]
+    route_source: np.ndarray  # int16
+    route_target: np.ndarray  # int16
+    route_days_mean: np.ndarray  # float64
+    route_days_sd: np.ndarray  # float64
+    route_cost: np.ndarray  # float64, USD
+    route_risk: np.ndarray  # float64, interception probability per traversal
+    route_open: np.ndarray  # bool [n_routes, n_days]
+
+    @property
+    def n_locations(self) -> int:
+        return len(self.location_ids)
+
+    @property
+    def n_routes(self) -> int:
+        return len(self.route_ids)
+
+
+@dataclass(frozen=True)
+class NetworkArrays:
+    """Cells, safe houses and who knows what, as arrays."""
+
+    cell_ids: tuple[str, ...]
+    cell_operator: np.ndarray  # int8, Channel code
+    cell_runs: np.ndarray  # bool [n_cells, n_locations]
+    cell_knows_cell: np.ndarray  # bool [n_cells, n_cells]
+    cell_knows_house: np.ndarray  # bool [n_cells, n_houses]
+    house_ids: tuple[str, ...]
+    house_location: np.ndarray  # int16
+    house_cell: np.ndarray  # int16
+    house_capacity: np.ndarray  # int32
+
+
+@dataclass(frozen=True)
+class OneOff:
+    """A one-day event: a raid on a location or an airlift from it."""
+
+    day: int
+    action: str
+    location: int
+    target: int = -1
+
+
+@dataclass(frozen=True)
+class InitialGroup:
+    """Escapees already in China on day 0."""
+
+    location: int
+    count: int
+    settled_share: float
+    trafficked_share: float
+    years_in_china_mean: float
+
+
+@dataclass(frozen=True)
+class World:
+    """The compiled scenario. `inputs[name]` is float64 [n_countries, n_days]."""
+
+    scenario_name: str
+    n_days: int
+    day_year: np.ndarray  # int16: calendar year of each day
+    graph: Graph
+    network: NetworkArrays
+    network_params: Network
+    inputs: dict[str, np.ndarray]
+    one_offs: tuple[OneOff, ...]
+    initial: tuple[InitialGroup, ...]
+    population: Population
+    parameters: Parameters
+
+    @property
+    def years(self) -> np.ndarray:
+        """The calendar years the run covers, in order."""
+        return np.unique(self.day_year)
+
+    def input_on(self, name: str, country: int, day: int) -> float:
+        """The value of an input series for one country on one day."""
+        return float(self.inputs[name][country, day])

@@ -1,0 +1,92 @@
+"""Results of one run: tables a researcher reads, the invariant checks, save and load.
+
+The engine fills a `Results`; every consumer (report, command line, notebooks) reads it
+and never the engine's arrays.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+ANNUAL_COLUMNS = (
+    "year",
+    "departures",
+    "arrivals_sk",
+    "arrivals_sk_women",
+    "arrivals_us",
+    "arrests_china",
+    "repatriations",
+    "trafficked",
+    "hidden_china",
+    "detained_thailand",
+    "thai_backlog",
+    "safe_houses_compromised",
+    "cost_usd",
+    "remittances_usd",
+    "median_journey_days",
+)
+
+
+@dataclass(frozen=True)
+class InvariantCheck:
+    """One invariant checked at the end of a run."""
+
+    name: str
+    passed: bool
+    detail: str
+
+
+@dataclass
+class Results:
+    """Everything one run produced.
+
+    Attributes:
+        scenario_name: the scenario's `name`.
+        seed: the seed the run used.
+        annual: one row per year; flows summed within the year, stocks at year end.
+            Holds at least `ANNUAL_COLUMNS`.
+        daily: one row per day (`date` column); `stock_<state>` columns and flow columns.
+        route_flows: travellers per year and route: `year, route, source, target,
+            travellers`.
+        locations: the scenario's locations: `id, name, kind, country, lat, lon`.
+        ledger: money per year and account flow: `year, account, usd`.
+        summary: scenario, seed, version, wall time, totals and invariant checks.
+        invariants: the invariant checks.
+    """
+
+    scenario_name: str
+    seed: int
+    annual: pd.DataFrame
+    daily: pd.DataFrame
+    route_flows: pd.DataFrame
+    locations: pd.DataFrame
+    ledger: pd.DataFrame
+    invariants: list[InvariantCheck] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """True when every invariant held."""
+        return all(check.passed for check in self.invariants)
+
+    def save(self, out_dir: Path) -> dict[str, Path]:
+        """Write annual.csv, daily.parquet, route_flows.csv, ledger.csv and summary.json."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = {
+            "annual": out_dir / "annual.csv",
+            "daily": out_dir / "daily.parquet",
+            "route_flows": out_dir / "route_flows.csv",
+            "ledger": out_dir / "ledger.csv",
+            "summary": out_dir / "summary.json",
+        }
+        self.annual.to_csv(paths["annual"], index=False)
+        self.daily.to_parquet(paths["daily"], index=False)
+        self.route_flows.to_csv(paths["route_flows"], index=False)
+        self.ledger.to_csv(paths["ledger"], index=False)
+        paths["summary"].write_text(json.dumps(self.summary, indent=2, default=str) + "\n")
+        return paths

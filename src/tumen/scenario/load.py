@@ -1,0 +1,286 @@
+"""Read a scenario file into a validated `Scenario`, or say everything wrong with it.
+
+Scenario files are written by hand, so every problem is reported at once, each as
+`file:line: path: expected, got found`: the line comes from the YAML node tree, the
+path uses the file's own key names, and pydantic's messages are reworded to match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, get_args
+
+import yaml
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from tumen.scenario.references import Loc, check_references, did_you_mean, format_path
+from tumen.scenario.schema import Scenario
+
+_BUILTIN = "tumen.scenario.builtin"
+_SECTIONS = "name, period, locations, routes and population"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario file, located precisely enough to fix it."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used, with every problem found, one per line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)
+
+
+def builtin_scenarios() -> list[str]:
+    """Names of the scenarios shipped with tumen, any of which `load_scenario` accepts."""
+    files = resources.files(_BUILTIN).iterdir()
+    return sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
+
+
+def builtin_path(name: str) -> Path:
+    """The file of a built-in scenario, e.g. to copy it as a starting point."""
+    names = builtin_scenarios()
+    if name not in names:
+        message = f"unknown built-in scenario (available: {', '.join(names) or 'none'})"
+        raise ScenarioError([Problem(name, None, "", message + did_you_mean(name, names))])
+    return Path(str(resources.files(_BUILTIN).joinpath(f"{name}.yaml")))
+
+
+def load_scenario(source: str | Path) -> Scenario:
+    """Load a scenario from a YAML file, or a built-in one by name (see `builtin_scenarios`)."""
+    names = builtin_scenarios()
+    if isinstance(source, str) and source in names:
+        path = builtin_path(source)
+        filename = str(path)
+    else:
+        path = Path(source)
+        filename = str(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        message = (
+            f"no such file, nor a built-in scenario (built-in: {', '.join(names) or 'none'})"
+            + did_you_mean(filename, names)
+        )
+        raise ScenarioError([Problem(filename, None, "", message)]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(filename, None, "", f"cannot read the file: {exc}")]) from None
+    return parse_scenario(text, filename)
+
+
+def parse_scenario(text: str, filename: str = "<string>") -> Scenario:
+    """Validate scenario YAML text; `filename` only labels the problems reported."""
+    data, root = _read_yaml(text, filename)
+    lines = _Lines()
+    lines.walk(root, ())
+    found = list(lines.duplicates)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            line = lines.line(loc, key=error["type"] == "extra_forbidden")
+            found.append((loc, line, _explain(error)))
+    else:
+        found += [(loc, lines.line(loc), message) for loc, message in check_references(scenario)]
+    if found:
+        found.sort(key=lambda item: item[1] or 0)
+        raise ScenarioError(
+            [Problem(filename, line, format_path(loc), message) for loc, line, message in found]
+        )
+    return scenario
+
+
+class _Loader(yaml.SafeLoader):
+    """A SafeLoader that leaves an impossible date such as 2001-02-30 as text.
+
+    PyYAML raises a bare ValueError for those, without a line; as text, the date is
+    reported by pydantic with its line like any other bad value.
+    """
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def _read_yaml(text: str, filename: str) -> tuple[dict, yaml.MappingNode]:
+    """Parse text into both the data and its node tree, which knows the lines."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        data = None if root is None else loader.construct_document(root)
+    except yaml.MarkedYAMLError as exc:
+        raise ScenarioError([_syntax_problem(exc, filename)]) from None
+    except ValueError as exc:  # an explicit tag that does not fit, e.g. `!!int abc`
+        raise ScenarioError([Problem(filename, None, "", f"invalid YAML value: {exc}")]) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        message = f"the file is empty; a scenario is a mapping with {_SECTIONS}"
+        raise ScenarioError([Problem(filename, None, "", message)])
+    if not isinstance(data, dict):
+        message = f"the top level must be a mapping with {_SECTIONS}, got {_show(data)}"
+        raise ScenarioError([Problem(filename, root.start_mark.line + 1, "", message)])
+    return data, root
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, filename: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    message = f"invalid YAML: {exc.problem or exc.context}"
+    if exc.problem and exc.context:
+        at = f" on line {exc.context_mark.line + 1}" if exc.context_mark else ""
+        message += f" ({exc.context}{at})"
+    return Problem(filename, mark.line + 1 if mark else None, "", message)
+
+
+@dataclass
+class _Lines:
+    """Where each path of the document is written, found by walking its node tree.
+
+    The walk also catches duplicate keys, which PyYAML would silently resolve to the last.
+    """
+
+    values: dict[Loc, int] = field(default_factory=dict)
+    keys: dict[Loc, int] = field(default_factory=dict)
+    duplicates: list[tuple[Loc, int, str]] = field(default_factory=list)
+
+    def walk(self, node: yaml.Node, loc: Loc, active: frozenset[int] = frozenset()) -> None:
+        self.values[loc] = node.start_mark.line + 1
+        if id(node) in active:  # a recursive alias: `&a [*a]`
+            return
+        active |= {id(node)}
+        if isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self.walk(item, (*loc, i), active)
+        elif isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    continue
+                line = key.start_mark.line + 1
+                if key.value in first:
+                    message = f"duplicate key {key.value!r} (first on line {first[key.value]})"
+                    self.duplicates.append(((*loc, key.value), line, message))
+                first.setdefault(key.value, line)
+                self.keys[(*loc, key.value)] = line
+                self.walk(value, (*loc, key.value), active)
+
+    def line(self, loc: Loc, *, key: bool = False) -> int | None:
+        """The line of `loc`'s key or value, else of its closest enclosing node."""
+        if key and loc in self.keys:
+            return self.keys[loc]
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in self.values:
+                return self.values[loc[:end]]
+        return None
+
+
+_BOUNDS = {
+    "greater_than": ("gt", ">"),
+    "greater_than_equal": ("ge", ">="),
+    "less_than": ("lt", "<"),
+    "less_than_equal": ("le", "<="),
+}
+# Pydantic error types start with the type they expected: float_parsing, int_from_float...
+_EXPECTED = {
+    "float": "a number",
+    "int": "a whole number",
+    "string": "text",
+    "bool": "true or false",
+    "date": "a date (YYYY-MM-DD)",
+    "list": "a list",
+    "model": "a mapping",
+    "dict": "a mapping",
+}
+_PATTERNS = {r"^[a-z][a-z0-9_]*$": "an id (lower-case letters, digits and _, starting a-z)"}
+
+
+def _explain(error: ErrorDetails) -> str:
+    """Pydantic's error reworded as `expected, got found`."""
+    kind, ctx, found = error["type"], error.get("ctx", {}), _show(error["input"])
+    if kind == "missing":
+        return "required field missing"
+    if kind == "extra_forbidden":
+        key, allowed = str(error["loc"][-1]), _allowed_keys(tuple(error["loc"][:-1]))
+        return f"unknown key {key!r} (allowed: {', '.join(allowed)}){did_you_mean(key, allowed)}"
+    if kind in _BOUNDS:
+        bound, op = _BOUNDS[kind]
+        return f"must be {op} {_number(ctx[bound])}, got {found}"
+    if kind in ("enum", "literal_error"):
+        allowed = re.findall(r"'([^']*)'", ctx["expected"])
+        suggestion = did_you_mean(str(error["input"]), allowed)
+        return f"must be one of {{{', '.join(allowed)}}}, got {found}{suggestion}"
+    if kind == "string_pattern_mismatch":
+        pattern = ctx["pattern"]
+        return f"must be {_PATTERNS.get(pattern, f'text matching {pattern}')}, got {found}"
+    if kind == "string_too_long":
+        return f"must be at most {ctx['max_length']} characters, got {len(error['input'])}"
+    if kind == "too_short":
+        items = "item" if ctx["min_length"] == 1 else "items"
+        return f"must have at least {ctx['min_length']} {items}, got {ctx['actual_length']}"
+    if kind == "value_error":
+        return str(ctx["error"])
+    expected = _EXPECTED.get(kind.split("_")[0])
+    if expected:
+        detail = f" ({ctx['error']})" if "error" in ctx else ""
+        return f"expected {expected}, got {found}{detail}"
+    return f"{error['msg']}, got {found}"
+
+
+def _allowed_keys(loc: Loc) -> list[str]:
+    """The keys the mapping at `loc` accepts, found by following `loc` through the schema."""
+    model: Any = Scenario
+    for part in loc:
+        model = get_args(model)[0] if isinstance(part, int) else _fields(model)[part].annotation
+    return list(_fields(model))
+
+
+def _fields(model: Any) -> dict[str, Any]:
+    return {info.alias or name: info for name, info in model.model_fields.items()}
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _show(value: Any) -> str:
+    """A found value as it would be written in YAML, short enough for one line."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"

@@ -1,0 +1,335 @@
+"""Pydantic models of a scenario file: what a user may write, checked before anything runs.
+
+The models hold plain values only (no arrays); `tumen.scenario.compile` turns a validated
+`Scenario` into the arrays the engine reads. Every model forbids unknown keys so that a
+typo is an error, never a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+DailyRate = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class Strict(BaseModel):
+    """Base of every scenario model: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocationKind(StrEnum):
+    ORIGIN = "origin"
+    CROSSING = "crossing"
+    HIDING = "hiding"
+    TRANSIT = "transit"
+    BORDER = "border"
+    THIRD_COUNTRY = "third_country"
+    ASYLUM = "asylum"
+    DESTINATION = "destination"
+
+
+class Country(StrEnum):
+    NORTH_KOREA = "north_korea"
+    CHINA = "china"
+    MONGOLIA = "mongolia"
+    VIETNAM = "vietnam"
+    LAOS = "laos"
+    MYANMAR = "myanmar"
+    CAMBODIA = "cambodia"
+    THAILAND = "thailand"
+    SOUTH_KOREA = "south_korea"
+    UNITED_STATES = "united_states"
+
+
+class Mode(StrEnum):
+    RIVER = "river"
+    FOOT = "foot"
+    BUS = "bus"
+    TAXI = "taxi"
+    TRAIN = "train"
+    BOAT = "boat"
+    FLIGHT = "flight"
+
+
+class Location(Strict):
+    """A node of the route graph, at the level of provinces, cities and crossings."""
+
+    id: Identifier
+    name: str
+    kind: LocationKind
+    country: Country
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    departure_weight: NonNegative = Field(
+        0.0, description="Share of departures from this origin province (origins only)."
+    )
+
+
+class Days(Strict):
+    """A travel or waiting time in days: a gamma distribution given by its mean and sd."""
+
+    mean: Positive
+    sd: NonNegative = 0.0
+
+
+class Route(Strict):
+    """A directed edge: one leg of a journey."""
+
+    id: Identifier
+    source: Identifier = Field(alias="from")
+    target: Identifier = Field(alias="to")
+    mode: Mode
+    days: Days
+    cost_usd: NonNegative = 0.0
+    risk: Probability = Field(0.0, description="Interception probability per traversal.")
+    open_from: dt.date | None = None
+    open_until: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _window_ordered(self) -> Route:
+        if self.open_from and self.open_until and self.open_until < self.open_from:
+            raise ValueError(
+                f"open_until ({self.open_until}) is before open_from ({self.open_from})"
+            )
+        return self
+
+
+class Operator(StrEnum):
+    RESCUE = "rescue"
+    BROKER = "broker"
+
+
+class Cell(Strict):
+    """A cell of a rescue network or a broker line: it runs a segment of the route."""
+
+    id: Identifier
+    operator: Operator
+    segment: list[Identifier] = Field(min_length=1, description="Locations this cell runs.")
+    knows_cells: list[Identifier] = Field(default_factory=list)
+    knows_safe_houses: list[Identifier] = Field(default_factory=list)
+
+
+class SafeHouse(Strict):
+    """A capacity-limited place where groups wait between legs; a raid catches all inside."""
+
+    id: Identifier
+    location: Identifier
+    cell: Identifier
+    capacity: Annotated[int, Field(ge=1, le=10_000)]
+
+
+class Network(Strict):
+    """How cells hand escapees on and what a caught cell gives away."""
+
+    handoff_days_known: Days = Days(mean=2.0, sd=1.0)
+    handoff_days_cutout: Days = Days(mean=7.0, sd=3.0)
+    handoff_failure_known: Probability = 0.01
+    handoff_failure_cutout: Probability = 0.03
+    disclosure_probability: Probability = 0.3
+    closure_days: Days = Days(mean=180.0, sd=60.0)
+    raid_on_compromise: Probability = 0.5
+    cells: list[Cell] = Field(default_factory=list)
+    safe_houses: list[SafeHouse] = Field(default_factory=list)
+
+
+class InitialStock(Strict):
+    """North Koreans already hiding in China when the run starts."""
+
+    location: Identifier
+    count: Annotated[int, Field(ge=0, le=2_000_000)]
+    settled_share: Probability = 0.5
+    trafficked_share: Probability = 0.1
+    years_in_china_mean: Positive = 2.0
+
+
+class Population(Strict):
+    """Who leaves and with what: the attributes drawn for each new escapee."""
+
+    departures_per_day: NonNegative = Field(
+        description="Baseline departures a day across all origins, before the push factor."
+    )
+    women_share: Probability = 0.7
+    child_share: Probability = 0.1
+    funds_share: Probability = Field(0.1, description="Share who carry savings on departure.")
+    funds_usd: Days = Days(mean=500.0, sd=300.0)
+    initial: list[InitialStock] = Field(default_factory=list)
+    max_agents: Annotated[int, Field(ge=1, le=50_000_000)] = 5_000_000
+
+
+class Crossing(Strict):
+    """Crossing the border river under North Korean guards."""
+
+    detection: Probability = 0.1
+    bribe_effect: Probability = Field(0.8, description="Share of detection a paid bribe removes.")
+    death: Probability = 0.002
+    prison_days: Days = Days(mean=180.0, sd=90.0)
+    retry: Probability = 0.5
+    retry_wait_days: Days = Days(mean=180.0, sd=120.0)
+
+
+class Hiding(Strict):
+    """Daily hazards in the red zone and in long-term hiding, before the crackdown index."""
+
+    arrest_men: DailyRate = 0.002
+    arrest_women: DailyRate = 0.001
+    trafficking_women: DailyRate = 0.004
+    trafficking_men: DailyRate = 0.0002
+    referral: DailyRate = 0.001
+    settle: DailyRate = 0.005
+    settled_hazard_factor: Annotated[float, Field(ge=0.0, le=1.0)] = 0.3
+    trafficked_escape: DailyRate = 0.001
+    earnings_usd_per_day: NonNegative = 2.0
+    broker_contact: DailyRate = 0.02
+    review_days: Annotated[int, Field(ge=1, le=3650)] = 365
+
+
+class Intake(Strict):
+    """Rescue networks and brokers taking people on."""
+
+    rescue_cost_usd: NonNegative = 3000.0
+    red_zone_extra_usd: NonNegative = 1500.0
+    broker_fee_usd: NonNegative = 2500.0
+    broker_exploitation_women: Probability = 0.05
+    broker_bribe_share: Probability = 0.3
+
+
+class Travel(Strict):
+    """Route choice and waiting between legs."""
+
+    weight_days: NonNegative = 1.0
+    weight_cost_per_usd: NonNegative = 0.01
+    weight_risk: NonNegative = 200.0
+    choice_temperature: Positive = 5.0
+    wait_days: Days = Days(mean=10.0, sd=5.0)
+    open_air_arrest_factor: NonNegative = 3.0
+
+
+class Raids(Strict):
+    """Chinese and third-country police raids on occupied safe houses."""
+
+    rate_per_house_day: DailyRate = 0.002
+    waiting_arrest: DailyRate = 0.0005
+
+
+class Detention(Strict):
+    """Arrest, holding and repatriation; third-country interception."""
+
+    china_hold_days: Days = Days(mean=7.0, sd=3.0)
+    third_hold_days: Days = Days(mean=20.0, sd=10.0)
+    third_deport_to_china: Probability = 0.5
+
+
+class Asylum(Strict):
+    """Thai detention, processing and flights onward."""
+
+    jail_days: Days = Days(mean=30.0, sd=10.0)
+    flights_per_day: NonNegative = 5.0
+    us_share: Probability = 0.02
+
+
+class Resettlement(Strict):
+    """Resettled escapees: re-contact, remittances and paying for relatives to follow."""
+
+    recontact: Probability = 0.5
+    remittance_usd_per_year: NonNegative = 1750.0
+    chain_savings_usd_per_year: NonNegative = 1000.0
+    relatives_max: Annotated[int, Field(ge=0, le=20)] = 2
+    chain_in_china_share: Probability = Field(
+        0.5, description="Share of relatives paid for who are already hiding in China."
+    )
+    chain_fee_usd: NonNegative = 5000.0
+
+
+class Finance(Strict):
+    """Money coming into the system from outside."""
+
+    rescue_budget_usd_per_year: NonNegative = 500_000.0
+
+
+class Parameters(Strict):
+    crossing: Crossing = Crossing()
+    hiding: Hiding = Hiding()
+    intake: Intake = Intake()
+    travel: Travel = Travel()
+    raids: Raids = Raids()
+    detention: Detention = Detention()
+    asylum: Asylum = Asylum()
+    resettlement: Resettlement = Resettlement()
+    finance: Finance = Finance()
+
+
+class Input(StrEnum):
+    """The daily input series the timeline can change; each has a baseline of 1."""
+
+    PUSH = "push"
+    BORDER_SECURITY = "border_security"
+    CRACKDOWN = "crackdown"
+    BROKER_FEES = "broker_fees"
+    RESCUE_BUDGET = "rescue_budget"
+    THAI_PROCESSING = "thai_processing"
+    REPATRIATION = "repatriation"
+    MOVEMENT = "movement"
+
+
+class Event(Strict):
+    """A dated change to the model's inputs.
+
+    `scale` multiplies an input series over [start, end]; `close_route` closes routes;
+    `raid` raids every safe house at a location once, on `start`; `airlift` flies everyone
+    waiting at a location to `target` on `start`. Overlapping scales multiply.
+    """
+
+    start: dt.date
+    end: dt.date | None = None
+    action: Literal["scale", "close_route", "raid", "airlift"]
+    input: Input | None = None
+    where: str = Field("all", description="A country, a location id, a route id or 'all'.")
+    value: NonNegative = 1.0
+    ramp_days: Annotated[int, Field(ge=0, le=3650)] = 0
+    target: Identifier | None = None
+    description: str = ""
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Event:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        if self.action == "scale" and self.input is None:
+            raise ValueError(f"a 'scale' event needs an 'input' (one of: {', '.join(Input)})")
+        if self.action == "airlift" and self.target is None:
+            raise ValueError("an 'airlift' event needs a 'target' location")
+        return self
+
+
+class Period(Strict):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+
+class Scenario(Strict):
+    """A whole scenario: graph, network, population, parameters and event timeline."""
+
+    name: str
+    description: str = ""
+    period: Period
+    locations: list[Location] = Field(min_length=2)
+    routes: list[Route] = Field(min_length=1)
+    network: Network = Network()
+    population: Population
+    parameters: Parameters = Parameters()
+    timeline: list[Event] = Field(default_factory=list)
