@@ -34,7 +34,13 @@ class Calendar:
         if rows.size == 0:
             return
         if np.ndim(when) == 0:
-            when = np.full(rows.size, when, dtype=np.int64)
+            day = int(when)
+            if day < self.n_days:
+                pop.wake[rows] = day
+                self._buckets[day].append(rows.copy())
+            else:
+                pop.wake[rows] = NEVER
+            return
         inside = when < self.n_days
         pop.wake[rows] = np.where(inside, when, NEVER)
         rows, when = rows[inside], when[inside]
@@ -126,7 +132,10 @@ class Context:
         """Wake `rows` after `delay` days (at least one)."""
         if rows.size == 0:
             return
-        self.calendar.schedule(self.pop, rows, self.day + np.maximum(1, delay))
+        if np.ndim(delay) == 0:
+            self.calendar.schedule(self.pop, rows, self.day + max(1, int(delay)))
+        else:
+            self.calendar.schedule(self.pop, rows, self.day + np.maximum(1, delay))
 
     def input(self, name: str, countries: np.ndarray | int) -> np.ndarray:
         """Today's value of an input series for each country given."""

@@ -22,11 +22,18 @@ FLOWS: dict[str, tuple[str, str]] = {
     "set_aside": ("earnings_in_south_korea", "resettled_savings"),
     "remittances": ("resettled_savings", "families_in_north_korea"),
     "chain_funding": ("resettled_savings", "escapees"),
+    "debt_repaid": ("resettlement_grants", "brokers"),
 }
-SOURCES = ("donors", "savings_from_home", "work_in_china", "earnings_in_south_korea")
+SOURCES = (
+    "donors",
+    "savings_from_home",
+    "work_in_china",
+    "earnings_in_south_korea",
+    "resettlement_grants",
+)
 SINKS = ("rescue_spending", "brokers", "seized_by_police", "families_in_north_korea")
 BALANCES = ("rescue_network", "escapees", "resettled_savings")
-COST_FLOWS = ("rescue_costs", "bribes", "broker_fees")
+COST_FLOWS = ("rescue_costs", "bribes", "broker_fees", "debt_repaid")
 
 
 class Ledger:

@@ -31,6 +31,7 @@ _FIELDS: dict[str, tuple[type, int | float]] = {
     "since": (np.int32, 0),
     "crossed": (np.int32, 0),
     "funds": (np.float64, 0.0),
+    "debt": (np.float64, 0.0),
     "hazard_bound": (np.float64, 0.0),
 }
 
@@ -54,6 +55,7 @@ class Population:
     since: np.ndarray
     crossed: np.ndarray
     funds: np.ndarray
+    debt: np.ndarray
     hazard_bound: np.ndarray
 
     def __init__(self, n_countries: int, location_country: np.ndarray, capacity: int = 1024):
@@ -93,13 +95,16 @@ class Population:
         """Put `rows` into `state` (and at `location`), keeping the counts exact."""
         if rows.size == 0:
             return
-        np.subtract.at(
-            self.counts, (self.state[rows], self.location_country[self.location[rows]]), 1
-        )
+        flat = self.counts.reshape(-1)
+        n_countries = self.counts.shape[1]
+        old = self.state[rows].astype(np.int64) * n_countries
+        old += self.location_country[self.location[rows]]
+        flat -= np.bincount(old, minlength=flat.size)
         self.state[rows] = state
         if location is not None:
             self.location[rows] = location
-        np.add.at(self.counts, (state, self.location_country[self.location[rows]]), 1)
+        new = self.location_country[self.location[rows]].astype(np.int64)
+        flat += np.bincount(new + int(state) * n_countries, minlength=flat.size)
 
     def recount(self) -> np.ndarray:
         """Counts by state and country from the arrays, to check the incremental ones."""

@@ -20,6 +20,7 @@ FLOW_NAMES = (
     "settled",
     "rescue_intakes",
     "broker_intakes",
+    "credit_intakes",
     "handoff_failures",
     "safe_house_raids",
     "raid_arrests",

@@ -74,10 +74,20 @@ def place_initial_stock(ctx: Context) -> None:
             hiding.enter(ctx, rows[state == code], code)
 
 
+def place_earlier_arrivals(ctx: Context) -> None:
+    """Families resettled before the run: not agents, but they send money and pay."""
+    params = ctx.params.resettlement
+    arrived = ctx.world.population.resettled_before
+    in_contact = int(ctx.rng("initial").binomial(arrived, params.recontact))
+    ctx.diaspora.in_contact += in_contact
+    ctx.diaspora.relatives_left += in_contact * params.relatives_max
+
+
 def run(world: World, seed: int, progress: ProgressCallback | None = None) -> Context:
     """Simulate `world` with `seed`; return the finished context for tabulation."""
     ctx = Context(world, seed)
     place_initial_stock(ctx)
+    place_earlier_arrivals(ctx)
     order = processes_for(world)
     report_every = max(1, world.n_days // 200)
     for day in range(world.n_days):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tumen.engine.states import Channel
 from tumen.scenario.schema import Country, LocationKind, Network, Parameters, Population
 
 LOCATION_KINDS: tuple[LocationKind, ...] = tuple(LocationKind)
@@ -57,6 +58,19 @@ class NetworkArrays:
     house_location: np.ndarray  # int16
     house_cell: np.ndarray  # int16
     house_capacity: np.ndarray  # int32
+
+    @property
+    def running_cell(self) -> np.ndarray:
+        """The first cell of each operator (Channel code) running each location, or -1:
+        int [n_locations, n_channels]."""
+        return self._running_cell
+
+    def __post_init__(self) -> None:
+        n_locations = self.cell_runs.shape[1]
+        table = np.full((n_locations, len(Channel)), -1, dtype=np.int64)
+        for cell in range(len(self.cell_ids) - 1, -1, -1):
+            table[self.cell_runs[cell], self.cell_operator[cell]] = cell
+        object.__setattr__(self, "_running_cell", table)
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,9 @@ class Population(Strict):
     funds_share: Probability = Field(0.1, description="Share who carry savings on departure.")
     funds_usd: Days = Days(mean=500.0, sd=300.0)
     initial: list[InitialStock] = Field(default_factory=list)
+    resettled_before: Annotated[int, Field(ge=0, le=10_000_000)] = Field(
+        0, description="Escapees resettled in the South before the run starts."
+    )
     max_agents: Annotated[int, Field(ge=1, le=50_000_000)] = 5_000_000
 
 
@@ -200,6 +203,12 @@ class Intake(Strict):
     broker_fee_usd: NonNegative = 2500.0
     broker_exploitation_women: Probability = 0.05
     broker_bribe_share: Probability = 0.3
+    credit_markup: Annotated[float, Field(ge=1.0, le=10.0)] = 2.0
+    credit_clients_per_family_year: NonNegative = Field(
+        0.0,
+        description="Clients taken on credit each year per resettled family in touch "
+        "with home (brokers in the South are paid after resettlement).",
+    )
 
 
 class Travel(Strict):

@@ -7,7 +7,10 @@ import numpy as np
 from tumen.engine import draws
 from tumen.engine.context import Context
 from tumen.engine.states import State
-from tumen.engine.world import NORTH_KOREA
+from tumen.engine.world import LOCATION_KINDS, NORTH_KOREA
+from tumen.scenario.schema import LocationKind
+
+_ORIGIN = LOCATION_KINDS.index(LocationKind.ORIGIN)
 
 
 def create(ctx: Context, origins: np.ndarray, prepaid_usd: float = 0.0) -> np.ndarray:
@@ -46,6 +49,13 @@ def set_off(ctx: Context, rows: np.ndarray) -> None:
                               graph.route_days_sd[safe_legs], rows.size)
     # With no open way out (a sealed border), escapees wait a month and look again.
     ctx.wake_in(rows, np.where(stuck, 30, travel))
+
+
+def border_open(ctx: Context) -> bool:
+    """Whether any leg out of an origin province is open today."""
+    graph = ctx.world.graph
+    from_origin = graph.location_kind[graph.route_source] == _ORIGIN
+    return bool(graph.route_open[from_origin, ctx.day].any())
 
 
 class Departure:

@@ -18,7 +18,7 @@ from tumen.engine.context import Context
 from tumen.engine.draws import choose, waiting_days
 from tumen.engine.processes import detention
 from tumen.engine.states import HIDDEN_STATES, Channel, Pending, State
-from tumen.engine.world import NORTH_KOREA
+from tumen.engine.world import CHINA, NORTH_KOREA
 
 # Columns of the hazard matrix, in this order.
 ARREST, TRAFFICKING, SETTLE, ESCAPE, REFERRAL, BROKER = range(6)
@@ -50,8 +50,7 @@ def hazards(ctx: Context, rows: np.ndarray, crackdown: np.ndarray | None = None,
     rates[:, SETTLE] = np.where(state == State.HIDING, params.settle, 0.0)
     rates[:, ESCAPE] = np.where(state == State.TRAFFICKED, params.trafficked_escape, 0.0)
     rates[:, REFERRAL] = params.referral * damped
-    can_pay = can_pay & (state != State.TRAFFICKED)
-    rates[:, BROKER] = np.where(can_pay, params.broker_contact, 0.0)
+    rates[:, BROKER] = np.where(can_pay & (state != State.TRAFFICKED), params.broker_contact, 0.0)
     return rates
 
 
@@ -129,3 +128,26 @@ class Hiding:
         pop.pending[rows[event == REFERRAL]] = Pending.RESCUE
         pop.pending[rows[event == BROKER]] = Pending.BROKER
         schedule(ctx, np.concatenate([quiet, trafficked, settled, escaped]))
+
+
+def sample_hidden(ctx: Context, rng: np.random.Generator, n: int) -> np.ndarray:
+    """`n` escapees picked at random among those hiding (not trafficked) in China, fewer
+    if they are scarce. Those settled into long-term hiding are harder to reach: they
+    are kept with the settled hazard factor as probability.
+
+    Sampling rows and keeping the hidden ones avoids scanning the whole population.
+    """
+    pop = ctx.pop
+    if n == 0 or len(pop) == 0:
+        return np.empty(0, dtype=np.int64)
+    found = np.empty(0, dtype=np.int64)
+    for _ in range(8):
+        rows = rng.integers(0, len(pop), size=4 * n)
+        state = pop.state[rows]
+        reach = np.where(state == State.SETTLED, ctx.params.hiding.settled_hazard_factor, 1.0)
+        hidden = (state == State.HIDING) | (state == State.SETTLED)
+        hidden &= (ctx.country_of(rows) == CHINA) & (rng.random(rows.size) < reach)
+        found = np.unique(np.concatenate([found, rows[hidden]]))
+        if found.size >= n:
+            break
+    return rng.permutation(found)[:n]

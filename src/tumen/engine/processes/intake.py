@@ -8,24 +8,49 @@ import numpy as np
 from tumen.engine.context import Context
 from tumen.engine.processes import hiding, travel
 from tumen.engine.states import HIDDEN_STATES, Channel, Pending, State
-from tumen.engine.world import LOCATION_KINDS
+from tumen.engine.world import LOCATION_KINDS, NORTH_KOREA
 from tumen.scenario.schema import LocationKind
 
 _HIDING_KIND = LOCATION_KINDS.index(LocationKind.HIDING)
 
 
 class Intake:
-    """Turns today's referrals and broker contacts into journeys, or back into hiding."""
+    """Turns today's referrals and broker contacts into journeys, or back into hiding.
+
+    Besides clients who can pay, brokers in the South (often resettled escapees
+    themselves) take clients on credit, to be paid a marked-up fee after resettlement:
+    each family in touch with home recruits such clients at a steady yearly rate.
+    """
 
     name = "intake"
 
     def step(self, ctx: Context) -> None:
+        self._on_credit(ctx)
         rows = ctx.due_in(*HIDDEN_STATES)
         if rows.size == 0:
             return
         pending = ctx.pop.pending[rows]
         self._rescue(ctx, rows[pending == Pending.RESCUE])
-        self._broker(ctx, rows[pending == Pending.BROKER])
+        contacted = rows[pending == Pending.BROKER]
+        fee = hiding.broker_fee(ctx)
+        pays = ctx.pop.funds[contacted] >= fee
+        hiding.schedule(ctx, contacted[~pays])
+        paying = contacted[pays]
+        ctx.pop.funds[paying] -= fee
+        ctx.book("broker_fees", fee * paying.size)
+        _to_broker(ctx, paying)
+
+    @staticmethod
+    def _on_credit(ctx: Context) -> None:
+        # Families weigh the fee they will owe: dearer brokers, fewer clients on credit.
+        fee_scale = float(ctx.input("broker_fees", NORTH_KOREA))
+        per_family = ctx.params.intake.credit_clients_per_family_year / max(fee_scale, 1e-9)
+        rate = per_family * ctx.diaspora.in_contact
+        rng = ctx.rng("intake")
+        clients = hiding.sample_hidden(ctx, rng, int(rng.poisson(rate / 365.0)))
+        ctx.pop.debt[clients] += hiding.broker_fee(ctx) * ctx.params.intake.credit_markup
+        ctx.count("credit_intakes", clients.size)
+        _to_broker(ctx, clients)
 
     @staticmethod
     def _rescue(ctx: Context, rows: np.ndarray) -> None:
@@ -43,26 +68,20 @@ class Intake:
         travel.enter_waiting(ctx, taken)
         hiding.schedule(ctx, rows[~affordable])
 
-    @staticmethod
-    def _broker(ctx: Context, rows: np.ndarray) -> None:
-        """Those who can still pay hand over the fee; some women are sold instead."""
-        if rows.size == 0:
-            return
-        pop = ctx.pop
-        fee = hiding.broker_fee(ctx)
-        pays = pop.funds[rows] >= fee
-        hiding.schedule(ctx, rows[~pays])
-        rows = rows[pays]
-        pop.funds[rows] -= fee
-        ctx.book("broker_fees", fee * rows.size)
-        exploited = pop.woman[rows] & (
-            ctx.rng("intake").random(rows.size) < ctx.params.intake.broker_exploitation_women
-        )
-        sold = rows[exploited]
-        pop.move(sold, State.TRAFFICKED)
-        ctx.count("trafficked", sold.size)
-        hiding.schedule(ctx, sold)
-        taken = rows[~exploited]
-        ctx.count("broker_intakes", taken.size)
-        pop.channel[taken] = Channel.BROKER
-        travel.enter_waiting(ctx, taken)
+
+def _to_broker(ctx: Context, rows: np.ndarray) -> None:
+    """Paid-for clients set off with the broker; some women are sold instead."""
+    if rows.size == 0:
+        return
+    pop = ctx.pop
+    exploited = pop.woman[rows] & (
+        ctx.rng("intake").random(rows.size) < ctx.params.intake.broker_exploitation_women
+    )
+    sold = rows[exploited]
+    pop.move(sold, State.TRAFFICKED)
+    ctx.count("trafficked", sold.size)
+    hiding.schedule(ctx, sold)
+    taken = rows[~exploited]
+    ctx.count("broker_intakes", taken.size)
+    pop.channel[taken] = Channel.BROKER
+    travel.enter_waiting(ctx, taken)

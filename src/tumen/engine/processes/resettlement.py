@@ -12,7 +12,7 @@ import numpy as np
 from tumen.engine.context import Context
 from tumen.engine.processes import departure, hiding
 from tumen.engine.states import Channel, Pending, State
-from tumen.engine.world import CHINA, COUNTRIES, NORTH_KOREA
+from tumen.engine.world import COUNTRIES, NORTH_KOREA
 from tumen.scenario.schema import Country
 
 _UNITED_STATES = COUNTRIES.index(Country.UNITED_STATES)
@@ -38,6 +38,9 @@ def arrive(ctx: Context, rows: np.ndarray, location: np.ndarray | int | None = N
     ctx.count("arrivals_sk_women", int(pop.woman[korea].sum()))
     ctx.count("arrivals_us", us.size)
     ctx.recorder.journey(ctx.day, ctx.day - pop.crossed[rows])
+    # Brokers who moved people on credit are paid, mostly from the resettlement grant.
+    ctx.book("debt_repaid", pop.debt[rows].sum())
+    pop.debt[rows] = 0.0
     params = ctx.params.resettlement
     contacts = int((rng.random(korea.size) < params.recontact).sum())
     ctx.diaspora.in_contact += contacts
@@ -45,16 +48,28 @@ def arrive(ctx: Context, rows: np.ndarray, location: np.ndarray | int | None = N
 
 
 class Resettlement:
-    """Money set aside by resettled escapees: remittances home and chain escapes."""
+    """Money set aside by resettled escapees: remittances home and chain escapes.
+
+    Households settle their accounts every `SETTLE_EVERY_DAYS` days (and on the last day
+    of the run), which is how often money is sent and relatives are paid for.
+    """
 
     name = "resettlement"
+    SETTLE_EVERY_DAYS = 30
+
+    def __init__(self) -> None:
+        self._last = -1
 
     def step(self, ctx: Context) -> None:
+        last_day = ctx.day == ctx.world.n_days - 1
+        if ctx.day - self._last < self.SETTLE_EVERY_DAYS and not last_day:
+            return
+        days, self._last = ctx.day - self._last, ctx.day
         diaspora, params = ctx.diaspora, ctx.params.resettlement
         if diaspora.in_contact == 0:
             return
-        remitted = diaspora.in_contact * params.remittance_usd_per_year / 365.0
-        saved = diaspora.in_contact * params.chain_savings_usd_per_year / 365.0
+        remitted = diaspora.in_contact * params.remittance_usd_per_year * days / 365.0
+        saved = diaspora.in_contact * params.chain_savings_usd_per_year * days / 365.0
         ctx.book("set_aside", remitted + saved)
         ctx.book("remittances", remitted)
         scale = float(ctx.input("broker_fees", NORTH_KOREA))
@@ -67,9 +82,11 @@ class Resettlement:
         if n <= 0:
             return
         rng = ctx.rng(self.name)
-        in_china = _relatives_in_china(ctx, rng, int(rng.binomial(n, share)))
+        in_china = hiding.sample_hidden(ctx, rng, int(rng.binomial(n, share)))
         affordable = int((pool - in_china.size * from_china_fee) // max(from_home_fee, 1e-9))
         from_home = max(0, min(n - in_china.size, affordable))
+        if not departure.border_open(ctx):
+            from_home = 0  # no broker takes money for a crossing that cannot be made
         diaspora.relatives_left -= in_china.size + from_home
         # Money for a relative already hiding in China lets her pay a broker from there.
         ctx.book("chain_funding", in_china.size * from_china_fee)
@@ -83,21 +100,3 @@ class Resettlement:
         origins = np.repeat(np.arange(weights.size), rng.multinomial(from_home, weights))
         departure.create(ctx, origins.astype(np.int16), prepaid_usd=from_home_fee)
         ctx.count("chain_departures", from_home)
-
-def _relatives_in_china(ctx: Context, rng: np.random.Generator, n: int) -> np.ndarray:
-    """`n` escapees picked at random among those hiding alone in China (fewer if scarce).
-
-    Sampling rows and keeping the hidden ones avoids scanning the whole population.
-    """
-    pop = ctx.pop
-    if n == 0 or len(pop) == 0:
-        return np.empty(0, dtype=np.int64)
-    found = np.empty(0, dtype=np.int64)
-    for _ in range(8):
-        rows = rng.integers(0, len(pop), size=4 * n)
-        hidden = np.isin(pop.state[rows], (State.HIDING, State.SETTLED))
-        hidden &= ctx.country_of(rows) == CHINA
-        found = np.unique(np.concatenate([found, rows[hidden]]))
-        if found.size >= n:
-            break
-    return rng.permutation(found)[:n]

@@ -27,15 +27,9 @@ STUCK_REVIEW_DAYS = 30
 
 def _cells_here(ctx: Context, rows: np.ndarray) -> np.ndarray:
     """The cell of each escapee's operator that runs her current stop, or her own cell."""
-    pop, network = ctx.pop, ctx.world.network
-    current = pop.cell[rows].astype(np.int64)
-    if not network.cell_ids:
-        return current
-    runs = network.cell_runs[:, pop.location[rows]].T  # [rows, cells]
-    same_operator = network.cell_operator[None, :] == pop.channel[rows][:, None]
-    candidates = runs & same_operator
-    has_cell = candidates.any(axis=1)
-    return np.where(has_cell, candidates.argmax(axis=1), current)
+    pop = ctx.pop
+    running = ctx.world.network.running_cell[pop.location[rows], pop.channel[rows]]
+    return np.where(running >= 0, running, pop.cell[rows]).astype(np.int64)
 
 
 def _hand_off(ctx: Context, rows: np.ndarray, new_cells: np.ndarray) -> tuple[
