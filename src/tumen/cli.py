@@ -7,18 +7,22 @@ them, so that `tumen --help` stays quick.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from tumen.results import Results
 from tumen.scenario import ScenarioError, builtin_path, builtin_scenarios, load_scenario
 from tumen.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from tumen.results import Results
 
 DEFAULT_SCENARIO = "korea-1998-2025"
 RUNS_DIR = Path("tumen-runs")
@@ -39,14 +43,21 @@ def _load(source: str) -> Scenario:
     try:
         return load_scenario(source)
     except ScenarioError as error:
-        errors.print(f"[bold red]Scenario not valid[/]: {source}", highlight=False)
-        errors.print(str(error), highlight=False, markup=False)
+        # soft_wrap: one problem per line, never folded at the terminal's width.
+        errors.print(f"[bold red]Scenario not valid[/]: {escape(source)}", soft_wrap=True)
+        errors.print(str(error), highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
 def _default_out(scenario: Scenario, seed: int) -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return RUNS_DIR / f"{scenario.name}-seed{seed}-{stamp}"
+    """A new folder under ./tumen-runs/, named for a shell: scenario, seed and time."""
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", scenario.name).strip("-") or "scenario"
+    stem = f"{slug}-seed{seed}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    candidate, n = RUNS_DIR / stem, 1
+    while candidate.exists():
+        n += 1
+        candidate = RUNS_DIR / f"{stem}-{n}"
+    return candidate
 
 
 def _summary_table(results: Results, out: Path) -> Table:
@@ -93,13 +104,27 @@ def run(
     ] = None,
 ) -> None:
     """Simulate a scenario and write annual.csv, daily.parquet, summary.json, report.html."""
-    from tumen.api import simulate
+    from tumen.api import cut_at, simulate
     from tumen.report.html import write_report
 
     loaded = _load(scenario)
+    try:
+        loaded = cut_at(loaded, until)
+    except ValueError as error:
+        errors.print(str(error), style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     target = out or _default_out(loaded, seed)
+    if target.exists() and not target.is_dir():
+        errors.print(
+            f"[red]{escape(str(target))} exists and is not a folder[/]; choose another --out.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
     if target.exists() and any(target.iterdir()):
-        errors.print(f"[red]{target} exists and is not empty[/]; choose another --out.")
+        errors.print(
+            f"[red]{escape(str(target))} exists and is not empty[/]; choose another --out.",
+            soft_wrap=True,
+        )
         raise typer.Exit(2)
     columns = (
         TextColumn("[bold]{task.description}"),
@@ -114,19 +139,21 @@ def run(
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        try:
-            results = simulate(loaded, seed=seed, until=until, progress=advance)
-        except ValueError as error:
-            errors.print(f"[red]{error}[/]")
-            raise typer.Exit(2) from None
+        results = simulate(loaded, seed=seed, progress=advance)
     # Write into a side folder and rename at the end, so a run is never half-written.
-    partial = target.with_name(target.name + ".partial")
+    # Resolved, so that `--out .` or `--out ..` names a real sibling folder.
+    final = target.resolve()
+    partial = final.with_name(final.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    results.save(partial)
-    write_report(results, partial / "report.html")
-    if target.exists():
-        target.rmdir()
-    partial.rename(target)
+    try:
+        results.save(partial)
+        write_report(results, partial / "report.html")
+        if final.exists():
+            final.rmdir()
+        partial.rename(final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
     console.print(_summary_table(results, target))
     if not results.passed:
         errors.print("[bold red]An invariant failed[/]: see summary.json; this is a bug.")
@@ -137,7 +164,7 @@ def run(
 def scenario_list() -> None:
     """List the built-in scenarios."""
     for name in builtin_scenarios():
-        console.print(name)
+        console.print(name, soft_wrap=True)
 
 
 @scenario_app.command("copy")
@@ -150,13 +177,27 @@ def scenario_copy(
     try:
         source = builtin_path(name)
     except ScenarioError as error:
-        errors.print(str(error), markup=False)
+        errors.print(str(error), markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     if destination.exists() and not force:
-        errors.print(f"[red]{destination} exists[/]; pass --force to overwrite it.")
+        errors.print(
+            f"[red]{escape(str(destination))} exists[/]; pass --force to overwrite it.",
+            soft_wrap=True,
+        )
         raise typer.Exit(2)
-    shutil.copyfile(source, destination)
-    console.print(f"wrote {destination}; run it with: tumen run {destination}")
+    try:
+        shutil.copyfile(source, destination)
+    except OSError as error:
+        errors.print(
+            f"[red]cannot write {escape(str(destination))}[/]: "
+            f"{escape(error.strerror or str(error))}",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2) from None
+    console.print(
+        f"wrote {escape(str(destination))}; run it with: tumen run {escape(str(destination))}",
+        soft_wrap=True,
+    )
 
 
 @scenario_app.command("check")
@@ -166,8 +207,9 @@ def scenario_check(
     """Validate a scenario file without running it."""
     loaded = _load(source)
     console.print(
-        f"{source}: valid ({len(loaded.locations)} locations, {len(loaded.routes)} routes, "
-        f"{len(loaded.timeline)} timeline events)"
+        f"{escape(source)}: valid ({len(loaded.locations)} locations, {len(loaded.routes)} routes, "
+        f"{len(loaded.timeline)} timeline events)",
+        soft_wrap=True,
     )
 
 

@@ -166,11 +166,19 @@ class Context:
 def _forward_extreme(series: np.ndarray, window: int, how: str) -> np.ndarray:
     """For each day, the max or min of `series` over that day and the `window` after it."""
     reduce = np.maximum if how == "max" else np.minimum
+
+    def ahead(values: np.ndarray, days: int) -> np.ndarray:
+        # `values` moved `days` earlier; past the end the last day stands in, which
+        # leaves an extreme over a window reaching the end unchanged.
+        days = min(days, values.shape[1])
+        return np.concatenate([values[:, days:], values[:, -1:].repeat(days, axis=1)], axis=1)
+
+    length = window + 1
     result = series.copy()
     span = 1
-    # Doubling: after k steps each day covers the next 2**k days; stop past the window.
-    while span <= window:
-        shifted = np.concatenate([result[:, span:], result[:, -1:].repeat(span, axis=1)], axis=1)
-        result = reduce(result, shifted)
+    # Doubling: after k steps each day covers itself and the 2**k - 1 days after it.
+    while 2 * span <= length:
+        result = reduce(result, ahead(result, span))
         span *= 2
-    return result
+    # Two overlapping spans, one from the day and one ending `window` days later.
+    return reduce(result, ahead(result, length - span))

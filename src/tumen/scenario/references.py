@@ -11,12 +11,21 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Iterator
 
-from tumen.scenario.schema import Country, LocationKind, Scenario
+from tumen.scenario.schema import Country, Input, LocationKind, Scenario
 
 Loc = tuple[str | int, ...]
 Found = Iterator[tuple[Loc, str]]
 
 _COUNTRIES = [country.value for country in Country]
+
+# Inputs the engine reads for one country only; a scale elsewhere would do nothing.
+_READ_AT = {
+    Input.PUSH: Country.NORTH_KOREA.value,
+    Input.BROKER_FEES: Country.NORTH_KOREA.value,
+    Input.REPATRIATION: Country.NORTH_KOREA.value,
+    Input.RESCUE_BUDGET: Country.SOUTH_KOREA.value,
+    Input.THAI_PROCESSING: Country.THAILAND.value,
+}
 
 
 def format_path(loc: Loc) -> str:
@@ -83,6 +92,22 @@ def _graph(scenario: Scenario) -> Found:
             "no origin has anyone leaving: a location of kind 'origin' needs departure_weight > 0"
         )
         yield ("locations",), message
+    for i, location in enumerate(scenario.locations):
+        if location.kind != LocationKind.ORIGIN and location.departure_weight > 0:
+            yield ("locations", i, "departure_weight"), (
+                f"only origins have departures; {location.id!r} is of kind "
+                f"{location.kind.value!r} (remove departure_weight or make it 0)"
+            )
+    seoul = [
+        location
+        for location in scenario.locations
+        if location.kind == LocationKind.DESTINATION and location.country == Country.SOUTH_KOREA
+    ]
+    if not seoul:
+        yield ("locations",), (
+            "no destination in south_korea: add a location of kind 'destination' and "
+            "country 'south_korea' (where arrivals are resettled)"
+        )
 
 
 def _network(scenario: Scenario) -> Found:
@@ -127,8 +152,10 @@ def _timeline(scenario: Scenario) -> Found:
                 yield loc, f"a {event.action} needs a location id, got {event.where!r}{suggestion}"
         else:
             # Input series are kept per country; closures may also name a place or a route.
-            places = ["all", *_COUNTRIES]
-            expected = "'all' or a country"
+            read_at = _READ_AT.get(event.input) if event.action == "scale" else None
+            places = ["all", read_at] if read_at else ["all", *_COUNTRIES]
+            expected = f"'all' or {read_at!r} (the country this input is read for)" if read_at \
+                else "'all' or a country"
             if event.action == "close_route":
                 places += [*locations, *routes]
                 expected = "'all', a country, a location id or a route id"

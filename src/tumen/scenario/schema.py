@@ -165,7 +165,6 @@ class Population(Strict):
     resettled_before: Annotated[int, Field(ge=0, le=10_000_000)] = Field(
         0, description="Escapees resettled in the South before the run starts."
     )
-    max_agents: Annotated[int, Field(ge=1, le=50_000_000)] = 5_000_000
 
 
 class Crossing(Strict):

@@ -1,4 +1,5 @@
-"""The daily processes of the model, one module each, run in the order of `ORDER`.
+"""The daily processes of the model, one module each, run in the order that
+`tumen.engine.simulate.processes_for` gives.
 
 A process is an object with a `name` and a `step(ctx)` method that acts on the escapees
 due today in its states (see `Context.due_in`) and on whatever it owns (safe houses,

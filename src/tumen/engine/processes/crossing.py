@@ -29,7 +29,8 @@ class Crossing:
         into_china = ctx.router.next_legs(rng, crossing_points, ctx.day)
         sealed = into_china < 0
         if sealed.any():
-            pop.leg[rows[sealed]] = -1
+            # The river is closed: wait at the crossing and try it again in a month (the
+            # leg that led here is kept, so it is this crossing that is tried again).
             ctx.wake_in(rows[sealed], 30)
         rows, into_china = rows[~sealed], into_china[~sealed]
         if rows.size == 0:

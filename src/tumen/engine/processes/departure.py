@@ -44,6 +44,7 @@ def set_off(ctx: Context, rows: np.ndarray) -> None:
     stuck = legs < 0
     pop.leg[rows] = legs
     pop.since[rows] = ctx.day
+    ctx.recorder.traffic(ctx.day, legs[~stuck])
     safe_legs = np.where(stuck, 0, legs)
     travel = draws.gamma_days(ctx.rng("departure"), graph.route_days_mean[safe_legs],
                               graph.route_days_sd[safe_legs], rows.size)

@@ -46,16 +46,28 @@ def arrest(ctx: Context, rows: np.ndarray) -> None:
 def deportation_points(world: World) -> np.ndarray:
     """For each location, the Chinese location a deportee from there is handed over at.
 
-    That is the source of a leg from China into the location's country (the last Chinese
-    stop on the way), or the location itself when there is none.
+    A country entered straight from China sends deportees back to the last Chinese stop
+    before it; a country entered from another third country sends them back through
+    that one, and so on. Locations with no way back to China keep their own index.
     """
     graph = world.graph
     points = np.arange(graph.n_locations)
     source_country = graph.location_country[graph.route_source]
     target_country = graph.location_country[graph.route_target]
-    for route in np.flatnonzero((source_country == CHINA) & (target_country != CHINA)):
-        into = target_country[route]
-        points[graph.location_country == into] = graph.route_source[route]
+    handover: dict[int, int] = {CHINA: -1}
+    changed = True
+    while changed:
+        changed = False
+        for route in range(graph.n_routes):
+            into, came_from = int(target_country[route]), int(source_country[route])
+            if into in handover or came_from not in handover:
+                continue
+            via = handover[came_from]
+            handover[into] = int(graph.route_source[route]) if via < 0 else via
+            changed = True
+    for country, point in handover.items():
+        if point >= 0:
+            points[graph.location_country == country] = point
     return points
 
 

@@ -142,7 +142,7 @@ def sample_hidden(ctx: Context, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     found = np.empty(0, dtype=np.int64)
     for _ in range(8):
-        rows = rng.integers(0, len(pop), size=4 * n)
+        rows = rng.integers(0, len(pop), size=20 * n)
         state = pop.state[rows]
         reach = np.where(state == State.SETTLED, ctx.params.hiding.settled_hazard_factor, 1.0)
         hidden = (state == State.HIDING) | (state == State.SETTLED)

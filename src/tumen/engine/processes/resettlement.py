@@ -82,7 +82,10 @@ class Resettlement:
         if n <= 0:
             return
         rng = ctx.rng(self.name)
-        in_china = hiding.sample_hidden(ctx, rng, int(rng.binomial(n, share)))
+        wanted = int(rng.binomial(n, share))
+        if from_china_fee > 0:  # never pay for more relatives than the savings cover
+            wanted = min(wanted, int(pool // from_china_fee))
+        in_china = hiding.sample_hidden(ctx, rng, wanted)
         affordable = int((pool - in_china.size * from_china_fee) // max(from_home_fee, 1e-9))
         from_home = max(0, min(n - in_china.size, affordable))
         if not departure.border_open(ctx):

@@ -124,11 +124,18 @@ class Travel:
         if rows.size == 0:
             return
         pop, graph = ctx.pop, ctx.world.graph
-        here = graph.route_target[pop.leg[rows]]
-        pop.move(rows, State.TRAVELLING, here)
+        legs = pop.leg[rows]
         intercepted = pop.pending[rows] == Pending.ARREST
-        detention.arrest(ctx, rows[intercepted])
-        rows, here = rows[~intercepted], here[~intercepted]
+        # Stopped on the way to a destination (at an embassy gate, at the airport) means
+        # arrest where the leg began; anywhere else, where it ends. An arrest on entering
+        # Thailand is the detention every arrival there goes through.
+        bound_home = graph.location_kind[graph.route_target[legs]] == _DESTINATION
+        stopped_early = intercepted & bound_home
+        here = np.where(stopped_early, graph.route_source[legs], graph.route_target[legs])
+        pop.move(rows, State.TRAVELLING, here)
+        arrested = intercepted & (graph.location_kind[here] != _ASYLUM)
+        detention.arrest(ctx, rows[arrested])
+        rows, here = rows[~arrested], here[~arrested]
         kind = graph.location_kind[here]
         asylum.enter(ctx, rows[kind == _ASYLUM])
         resettlement.arrive(ctx, rows[kind == _DESTINATION])

@@ -1,0 +1,1 @@
+"""Speed and scaling benchmarks for Tumen, reported as ratios against a reference."""
