@@ -138,6 +138,8 @@ def sample_hidden(ctx: Context, rng: np.random.Generator, n: int) -> np.ndarray:
     Sampling rows and keeping the hidden ones avoids scanning the whole population.
     """
     pop = ctx.pop
+    # No more can be found than are hiding there (and a huge `n` must not size the draw).
+    n = min(n, int(pop.counts[[State.HIDING, State.SETTLED], CHINA].sum()))
     if n == 0 or len(pop) == 0:
         return np.empty(0, dtype=np.int64)
     found = np.empty(0, dtype=np.int64)

@@ -78,13 +78,14 @@ class Resettlement:
         share = params.chain_in_china_share
         average = share * from_china_fee + (1.0 - share) * from_home_fee
         pool = ctx.ledger.balance["resettled_savings"]
-        n = min(int(pool // average), diaspora.relatives_left) if average > 0 else 0
+        # The minimum is taken first: a tiny fee makes pool // fee too large for an int.
+        n = int(min(pool // average, diaspora.relatives_left)) if average > 0 else 0
         if n <= 0:
             return
         rng = ctx.rng(self.name)
         wanted = int(rng.binomial(n, share))
         if from_china_fee > 0:  # never pay for more relatives than the savings cover
-            wanted = min(wanted, int(pool // from_china_fee))
+            wanted = int(min(wanted, pool // from_china_fee))
         in_china = hiding.sample_hidden(ctx, rng, wanted)
         affordable = int((pool - in_china.size * from_china_fee) // max(from_home_fee, 1e-9))
         from_home = max(0, min(n - in_china.size, affordable))

@@ -1,0 +1,1 @@
+"""Tests of the simulation engine: processes, invariants, determinism and building blocks."""
