@@ -371,3 +371,23 @@ def test_any_negative_number_is_reported_at_its_line(valid_text: str, data: st.D
     assert re.fullmatch(
         rf"must be >=? -?\d+(\.\d+)?, got {re.escape(repr(value))}", problem.message
     )
+
+
+def test_travel_weights_cannot_all_be_zero(valid_text: str) -> None:
+    """With every leg free, no leg brings anyone closer: the file is refused, not run."""
+    zero = "  travel: {weight_days: 0, weight_cost_per_usd: 0, weight_risk: 0}\n"
+    text = edit(valid_text, "  hiding:\n", zero + "  hiding:\n")
+    assert report(text) == (
+        f"f.yaml:{line_of(text, 'travel:')}: parameters.travel: weight_days, "
+        "weight_cost_per_usd and weight_risk are all 0: with every leg free, no leg brings "
+        "anyone closer and nobody would move; set one above 0"
+    )
+
+
+def test_scale_where_the_input_is_read(valid_text: str) -> None:
+    """A scale on a country the engine never reads that input for would do nothing."""
+    text = edit(valid_text, "    input: crackdown\n", "    input: push\n")
+    assert report(text) == (
+        f"f.yaml:{line_of(text, 'input: push') + 1}: timeline[0].where: must be 'all' or "
+        "'north_korea' (the country this input is read for), got 'china'"
+    )

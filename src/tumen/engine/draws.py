@@ -6,6 +6,9 @@ import numpy as np
 
 from tumen.scenario.schema import Days
 
+# Below this sd a duration is taken as fixed: a gamma shape of (mean/sd)**2 would overflow.
+_NO_SPREAD = 1e-6
+
 
 def gamma_days(rng: np.random.Generator, mean: float | np.ndarray, sd: float | np.ndarray,
                size: int) -> np.ndarray:
@@ -16,14 +19,14 @@ def gamma_days(rng: np.random.Generator, mean: float | np.ndarray, sd: float | n
     if size == 0:
         return np.empty(0, dtype=np.int32)
     if np.ndim(mean) == 0 and np.ndim(sd) == 0:
-        if sd <= 0:
+        if sd <= _NO_SPREAD:
             return np.full(size, max(1, round(float(mean))), dtype=np.int32)
         values = rng.gamma((mean / sd) ** 2, sd**2 / mean, size)
     else:
         mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), (size,))
         sd = np.broadcast_to(np.asarray(sd, dtype=np.float64), (size,))
         values = mean.copy()
-        spread = sd > 0
+        spread = sd > _NO_SPREAD
         values[spread] = rng.gamma((mean[spread] / sd[spread]) ** 2, sd[spread] ** 2 / mean[spread])
     return np.maximum(1, np.rint(values)).astype(np.int32)
 

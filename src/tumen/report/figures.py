@@ -323,3 +323,89 @@ def money_chart(results: Results) -> go.Figure:
         hovermode="x unified",
     )
     return fig
+
+
+ENSEMBLE_COLOURS = (SIMULATED_COLOUR, "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b")
+
+
+def arrivals_ensemble_chart(
+    ensembles: dict[str, list[Results]], observed: pd.DataFrame | None = None
+) -> go.Figure:
+    """Arrivals in South Korea per year for named groups of runs, against the observed series.
+
+    Each group draws its median; a group of several runs also draws the band from the 5th
+    to the 95th percentile across runs, so that a what-if is compared with its spread and
+    not with one lucky seed. `observed` defaults to `tumen.data.observed_arrivals()`, shown
+    for the simulated years only.
+    """
+    observed = observed_arrivals() if observed is None else observed
+    years = [year for runs in ensembles.values() for run in runs for year in run.annual["year"]]
+    if years:  # observed counts outside the simulated years only stretch the axis
+        observed = observed[observed["year"].between(min(years), max(years))]
+    fig = go.Figure()
+    for i, (name, runs) in enumerate(ensembles.items()):
+        if not runs:
+            continue
+        colour = ENSEMBLE_COLOURS[i % len(ENSEMBLE_COLOURS)]
+        table = pd.concat(
+            [run.annual.set_index("year")["arrivals_sk"] for run in runs], axis=1
+        ).sort_index()
+        median = table.median(axis=1)
+        if len(runs) > 1:
+            low, high = table.quantile(0.05, axis=1), table.quantile(0.95, axis=1)
+            red, green, blue = (int(colour[j : j + 2], 16) for j in (1, 3, 5))
+            fig.add_trace(
+                go.Scatter(
+                    x=high.index,
+                    y=high,
+                    mode="lines",
+                    line={"width": 0},
+                    legendgroup=name,
+                    showlegend=False,
+                    hoverinfo="skip",
+                )
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=low.index,
+                    y=low,
+                    mode="lines",
+                    line={"width": 0},
+                    fill="tonexty",
+                    fillcolor=f"rgba({red}, {green}, {blue}, 0.2)",
+                    legendgroup=name,
+                    name=f"{name}: 5-95% of {len(runs)} runs",
+                    hoverinfo="skip",
+                )
+            )
+        label = f"{name} (median)" if len(runs) > 1 else name
+        fig.add_trace(
+            go.Scatter(
+                x=median.index,
+                y=median,
+                mode="lines+markers",
+                name=label,
+                legendgroup=name,
+                line={"color": colour},
+                marker={"color": colour, "size": 5},
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=observed["year"],
+            y=observed["arrivals"],
+            mode="markers",
+            name="Observed",
+            marker={"color": OBSERVED_COLOUR, "size": 9},
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title="Arrivals in South Korea per year",
+        yaxis_title="people",
+        yaxis_rangemode="tozero",
+        height=450,
+        hovermode="x unified",
+        xaxis={"tickformat": "d", "dtick": 1 if years and max(years) - min(years) <= 12 else None},
+    )
+    return fig

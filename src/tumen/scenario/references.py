@@ -160,9 +160,9 @@ def _timeline(scenario: Scenario) -> Found:
                 places += [*locations, *routes]
                 expected = "'all', a country, a location id or a route id"
             if event.where not in places:
-                countries = f"(countries: {', '.join(_COUNTRIES)})"
+                countries = "" if read_at else f" (countries: {', '.join(_COUNTRIES)})"
                 suggestion = did_you_mean(event.where, places)
-                yield loc, f"must be {expected} {countries}, got {event.where!r}{suggestion}"
+                yield loc, f"must be {expected}{countries}, got {event.where!r}{suggestion}"
         if event.action == "airlift" and event.target is not None:
             yield from _unknown(("timeline", i, "target"), event.target, "location", locations)
 

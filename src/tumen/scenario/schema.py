@@ -220,6 +220,15 @@ class Travel(Strict):
     wait_days: Days = Days(mean=10.0, sd=5.0)
     open_air_arrest_factor: NonNegative = 3.0
 
+    @model_validator(mode="after")
+    def _something_weighs(self) -> Travel:
+        if self.weight_days + self.weight_cost_per_usd + self.weight_risk <= 0:
+            raise ValueError(
+                "weight_days, weight_cost_per_usd and weight_risk are all 0: with every leg "
+                "free, no leg brings anyone closer and nobody would move; set one above 0"
+            )
+        return self
+
 
 class Raids(Strict):
     """Chinese and third-country police raids on occupied safe houses."""
