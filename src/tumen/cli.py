@@ -160,6 +160,20 @@ def run(
         raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8050,
+    host: Annotated[
+        str,
+        typer.Option(help="Interface to listen on; anything but 127.0.0.1 lets other machines in."),
+    ] = "127.0.0.1",
+) -> None:
+    """Open the interactive dashboard: map, charts and what-if runs (Ctrl-C to stop)."""
+    from tumen.dashboard.app import serve as serve_dashboard
+
+    serve_dashboard(host=host, port=port, store=RUNS_DIR / "dashboard")
+
+
 @scenario_app.command("list")
 def scenario_list() -> None:
     """List the built-in scenarios."""

@@ -32,6 +32,16 @@ ANNUAL_COLUMNS = (
 )
 
 
+_FILES = {
+    "annual": "annual.csv",
+    "daily": "daily.parquet",
+    "route_flows": "route_flows.csv",
+    "locations": "locations.csv",
+    "ledger": "ledger.csv",
+    "summary": "summary.json",
+}
+
+
 @dataclass(frozen=True)
 class InvariantCheck:
     """One invariant checked at the end of a run."""
@@ -75,18 +85,30 @@ class Results:
         return all(check.passed for check in self.invariants)
 
     def save(self, out_dir: Path) -> dict[str, Path]:
-        """Write annual.csv, daily.parquet, route_flows.csv, ledger.csv and summary.json."""
+        """Write annual.csv, daily.parquet, route_flows.csv, locations.csv, ledger.csv and
+        summary.json (last)."""
         out_dir.mkdir(parents=True, exist_ok=True)
-        paths = {
-            "annual": out_dir / "annual.csv",
-            "daily": out_dir / "daily.parquet",
-            "route_flows": out_dir / "route_flows.csv",
-            "ledger": out_dir / "ledger.csv",
-            "summary": out_dir / "summary.json",
-        }
+        paths = {name: out_dir / file for name, file in _FILES.items()}
         self.annual.to_csv(paths["annual"], index=False)
         self.daily.to_parquet(paths["daily"], index=False)
         self.route_flows.to_csv(paths["route_flows"], index=False)
+        self.locations.to_csv(paths["locations"], index=False)
         self.ledger.to_csv(paths["ledger"], index=False)
         paths["summary"].write_text(json.dumps(self.summary, indent=2, default=str) + "\n")
         return paths
+
+    @classmethod
+    def load(cls, run_dir: Path) -> Results:
+        """Read back a run written by `save`."""
+        summary = json.loads((run_dir / _FILES["summary"]).read_text())
+        return cls(
+            scenario_name=str(summary.get("scenario", "")),
+            seed=int(summary.get("seed", 0)),
+            annual=pd.read_csv(run_dir / _FILES["annual"]),
+            daily=pd.read_parquet(run_dir / _FILES["daily"]),
+            route_flows=pd.read_csv(run_dir / _FILES["route_flows"]),
+            locations=pd.read_csv(run_dir / _FILES["locations"]),
+            ledger=pd.read_csv(run_dir / _FILES["ledger"]),
+            invariants=[InvariantCheck(**check) for check in summary.get("invariants", [])],
+            summary=summary,
+        )

@@ -27,6 +27,7 @@ OUTPUTS = (
     "annual.csv",
     "daily.parquet",
     "route_flows.csv",
+    "locations.csv",
     "ledger.csv",
     "summary.json",
     "report.html",

@@ -123,7 +123,9 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
                        "broker_bribe_share": draw(rate(1.0)),
                        "credit_markup": draw(st.floats(1.0, 3.0)),
                        "credit_clients_per_family_year": draw(rate(3.0))},
-            "travel": {"weight_days": draw(rate(2.0)), "weight_cost_per_usd": draw(rate(0.02)),
+            # At least the days weigh something: all-zero weights are refused by the schema.
+            "travel": {"weight_days": draw(st.floats(0.01, 2.0)),
+                       "weight_cost_per_usd": draw(rate(0.02)),
                        "weight_risk": draw(rate(300.0)),
                        "choice_temperature": draw(st.floats(0.5, 20.0)),
                        "wait_days": draw(days(20.0)),

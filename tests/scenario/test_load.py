@@ -391,3 +391,12 @@ def test_scale_where_the_input_is_read(valid_text: str) -> None:
         f"f.yaml:{line_of(text, 'input: push') + 1}: timeline[0].where: must be 'all' or "
         "'north_korea' (the country this input is read for), got 'china'"
     )
+
+
+def test_aliases_are_refused_at_their_line(valid_text: str) -> None:
+    """Nested aliases could expand without end; a scenario file may not use them."""
+    text = edit(valid_text, "\ndescription: ", "\nextra: &a [1, 2]\nmore: [*a, *a]\ndescription: ")
+    assert report(text) == (
+        f"f.yaml:{line_of(text, 'more:')}: invalid YAML: anchors and aliases (&name, *name) "
+        "are not allowed in a scenario; write the values out"
+    )

@@ -8,20 +8,17 @@ a path. A repeated what-if (or the baseline on the next start) loads instead of 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
 import time
 from pathlib import Path
 
-import pandas as pd
-
-from tumen.results import InvariantCheck, Results
+from tumen.results import Results
 from tumen.scenario.schema import Scenario
 
 _KEY = re.compile(r"^[0-9a-f]{20}$")
-DONE_MARK = "locations.csv"  # written last: a run folder without it is incomplete
+DONE_MARK = "summary.json"  # written last: a run folder without it is incomplete
 
 
 def scenario_json(scenario: Scenario) -> str:
@@ -34,29 +31,11 @@ def scenario_key(scenario: Scenario) -> str:
     return hashlib.sha256(scenario_json(scenario).encode()).hexdigest()[:20]
 
 
-def load_results(run_dir: Path) -> Results:
-    """Read back a run written by `save_results` (Results.save plus locations.csv)."""
-    summary = json.loads((run_dir / "summary.json").read_text())
-    daily = pd.read_parquet(run_dir / "daily.parquet")
-    return Results(
-        scenario_name=str(summary.get("scenario", "")),
-        seed=int(summary.get("seed", 0)),
-        annual=pd.read_csv(run_dir / "annual.csv"),
-        daily=daily,
-        route_flows=pd.read_csv(run_dir / "route_flows.csv"),
-        locations=pd.read_csv(run_dir / "locations.csv"),
-        ledger=pd.read_csv(run_dir / "ledger.csv"),
-        invariants=[InvariantCheck(**check) for check in summary.get("invariants", [])],
-        summary=summary,
-    )
-
-
 def save_results(results: Results, run_dir: Path) -> None:
     """Write a run into `run_dir` whole or not at all: into a side folder, then renamed."""
     partial = run_dir.with_name(f".{run_dir.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     results.save(partial)
-    results.locations.to_csv(partial / DONE_MARK, index=False)
     shutil.rmtree(run_dir, ignore_errors=True)
     partial.rename(run_dir)
 
@@ -76,7 +55,7 @@ class RunStore:
         return (self.run_dir(key, seed) / DONE_MARK).is_file()
 
     def load(self, key: str, seeds: tuple[int, ...]) -> list[Results]:
-        return [load_results(self.run_dir(key, seed)) for seed in seeds]
+        return [Results.load(self.run_dir(key, seed)) for seed in seeds]
 
     def prepare(self, key: str, scenario_text: str) -> None:
         """Create the scenario's folder before a run, so an unwritable store fails at once."""

@@ -111,11 +111,24 @@ def parse_scenario(text: str, filename: str = "<string>") -> Scenario:
 
 
 class _Loader(yaml.SafeLoader):
-    """A SafeLoader that leaves an impossible date such as 2001-02-30 as text.
+    """A SafeLoader that refuses aliases and leaves an impossible date as text.
 
-    PyYAML raises a bare ValueError for those, without a line; as text, the date is
+    Aliases (`*name`) could nest into an exponentially large document (a few lines that
+    never finish validating), and a scenario has no need of them. PyYAML raises a bare
+    ValueError for a date such as 2001-02-30, without a line; as text, the date is
     reported by pydantic with its line like any other bad value.
     """
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "anchors and aliases (&name, *name) are not allowed in a scenario; "
+                "write the values out",
+                self.peek_event().start_mark,
+            )
+        return super().compose_node(parent, index)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
@@ -168,14 +181,11 @@ class _Lines:
     keys: dict[Loc, int] = field(default_factory=dict)
     duplicates: list[tuple[Loc, int, str]] = field(default_factory=list)
 
-    def walk(self, node: yaml.Node, loc: Loc, active: frozenset[int] = frozenset()) -> None:
+    def walk(self, node: yaml.Node, loc: Loc) -> None:
         self.values[loc] = node.start_mark.line + 1
-        if id(node) in active:  # a recursive alias: `&a [*a]`
-            return
-        active |= {id(node)}
         if isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
-                self.walk(item, (*loc, i), active)
+                self.walk(item, (*loc, i))
         elif isinstance(node, yaml.MappingNode):
             first: dict[str, int] = {}
             for key, value in node.value:
@@ -187,7 +197,7 @@ class _Lines:
                     self.duplicates.append(((*loc, key.value), line, message))
                 first.setdefault(key.value, line)
                 self.keys[(*loc, key.value)] = line
-                self.walk(value, (*loc, key.value), active)
+                self.walk(value, (*loc, key.value))
 
     def line(self, loc: Loc, *, key: bool = False) -> int | None:
         """The line of `loc`'s key or value, else of its closest enclosing node."""
