@@ -1,0 +1,1 @@
+"""Comparing runs with what was observed: metrics, stylized facts, ensembles, calibration."""
