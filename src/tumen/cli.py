@@ -23,6 +23,7 @@ from tumen.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from tumen.results import Results
+    from tumen.validation.calibrate import Calibration
 
 DEFAULT_SCENARIO = "korea-1998-2025"
 RUNS_DIR = Path("tumen-runs")
@@ -158,6 +159,306 @@ def run(
     if not results.passed:
         errors.print("[bold red]An invariant failed[/]: see summary.json; this is a bug.")
         raise typer.Exit(1)
+
+
+def _validation_out(scenario: Scenario, runs: int) -> Path:
+    """A new folder under ./tumen-runs/ for a validation: scenario, runs and time."""
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", scenario.name).strip("-") or "scenario"
+    stem = f"{slug}-validate{runs}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    candidate, n = RUNS_DIR / stem, 1
+    while candidate.exists():
+        n += 1
+        candidate = RUNS_DIR / f"{stem}-{n}"
+    return candidate
+
+
+def _usable_out(target: Path) -> None:
+    """Exit with status 2 unless `target` is missing or an empty folder."""
+    if target.exists() and not target.is_dir():
+        errors.print(
+            f"[red]{escape(str(target))} exists and is not a folder[/]; choose another --out.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+    if target.exists() and any(target.iterdir()):
+        errors.print(
+            f"[red]{escape(str(target))} exists and is not empty[/]; choose another --out.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+
+
+def _mark(passed: bool | None) -> str:
+    if passed is None:
+        return "[dim]n/a[/]"
+    return "[green]pass[/]" if passed else "[bold red]FAIL[/]"
+
+
+def _shown(value: float | None, unit: str) -> str:
+    """A number for the terminal: shares as percentages, big numbers shortened."""
+    if value is None:
+        return ""
+    if unit == "share":
+        return f"{value:.0%}"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.1f}M"
+    if abs(value) >= 1e4:
+        return f"{value / 1e3:.3g}k"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _validation_tables(report: dict) -> tuple[Table, Table]:
+    """The checks, and the series with their ARDs, for the terminal."""
+    checks = Table(
+        title=f"{report['scenario']}: {report['runs']} runs against the stylized facts",
+        caption="mean and 90% of runs of each measure; n/a: not measured (see validation.json)",
+    )
+    checks.add_column("check", no_wrap=True)
+    for column in ("mean", "90% of runs", "tolerance"):
+        checks.add_column(column, justify="right")
+    checks.add_column("result", no_wrap=True)
+    for item in report["checks"]:
+        unit = item["unit"]
+        spread = item["interval_90"]
+        tolerance = item["tolerance"]
+        low = "" if tolerance["low"] is None else _shown(tolerance["low"], unit)
+        high = "" if tolerance["high"] is None else _shown(tolerance["high"], unit)
+        checks.add_row(
+            escape(item["name"]),
+            _shown(item["simulated_mean"], unit),
+            f"{_shown(spread[0], unit)}–{_shown(spread[1], unit)}" if spread else "",
+            f"{low}–{high}" if low and high else (f">= {low}" if low else f"<= {high}"),
+            _mark(item["passed"]),
+        )
+    series = Table(title="Observed series (Ministry of Unification)")
+    for column in ("series", "years", "ARD", "threshold"):
+        series.add_column(column, justify="right" if column in ("ARD", "threshold") else "left")
+    series.add_column("result", no_wrap=True)
+    for item in report["series"]:
+        series.add_row(
+            escape(item["name"]),
+            f"{item['years'][0]}-{item['years'][1]}" if item["years"] else "",
+            "" if item["ard"] is None else f"{item['ard']:.3f}",
+            f"{item['threshold']:.2f}",
+            _mark(item["passed"]),
+        )
+    return checks, series
+
+
+@app.command()
+def validate(
+    scenario: Annotated[
+        str, typer.Argument(help="A scenario file, or the name of a built-in scenario.")
+    ] = DEFAULT_SCENARIO,
+    runs: Annotated[int, typer.Option(min=1, help="Runs in the ensemble, seeds 1 to N.")] = 20,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: a new one under ./tumen-runs/).")
+    ] = None,
+    until: Annotated[
+        int | None, typer.Option(help="End the runs at the close of this year.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes to run on (default: one per core).")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Exit with status 1 if any check or series fails.")
+    ] = False,
+) -> None:
+    """Run an ensemble and compare it with the observed arrivals and the stylized facts;
+    write validation.json and validation.html."""
+    from tumen.api import cut_at, package_version
+    from tumen.validation.ensemble import default_workers, run_ensemble
+    from tumen.validation.validate import failures, write_validation
+    from tumen.validation.validate import validate as validate_ensemble
+
+    loaded = _load(scenario)
+    try:
+        loaded = cut_at(loaded, until)
+    except ValueError as error:
+        errors.print(str(error), style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    target = out or _validation_out(loaded, runs)
+    _usable_out(target)
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} runs"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(f"simulating {loaded.name}", total=runs)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        ensemble = run_ensemble(
+            loaded, range(1, runs + 1), workers=workers or default_workers(), on_done=advance
+        )
+    report = validate_ensemble(ensemble, loaded, version=package_version())
+    # As in `run`: write into a side folder and rename it at the end.
+    final = target.resolve()
+    partial = final.with_name(final.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        write_validation(report, partial)
+        if final.exists():
+            final.rmdir()
+        partial.rename(final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    for table in _validation_tables(report):
+        console.print(table)
+    failed = failures(report)
+    console.print(
+        f"{len(failed)} failed: {escape(', '.join(failed)) or 'none'}; written to "
+        f"{escape(str(target))}",
+        soft_wrap=True,
+    )
+    if not report["invariants_passed"]:
+        errors.print("[bold red]An invariant failed in a run[/]: this is a bug.")
+        raise typer.Exit(1)
+    if strict and failed:
+        raise typer.Exit(1)
+
+
+def _calibration_table(result: Calibration) -> Table:
+    """The best values beside the starting ones, and the loss of each."""
+    table = Table(title=f"calibration: best of {result.complete} trials", show_header=True)
+    table.add_column("")
+    for name in ("start", "best", "range"):
+        table.add_column(name, justify="right")
+    for p in result.free_parameters:
+        log = ", log" if p.log else ""
+        best = result.best_values.get(p.path)
+        table.add_row(
+            p.path,
+            f"{p.value:.4g}",
+            "" if best is None else f"{best:.4g}",
+            f"[{p.low:g}, {p.high:g}{log}]",
+        )
+    start, best = result.start, result.best
+    for label, attr in (("loss", "loss"), ("  ARD arrivals", "arrivals_ard"),
+                        ("  ARD women's share", "women_share_ard")):
+        table.add_row(
+            label,
+            "" if start is None else f"{getattr(start, attr):.4f}",
+            "" if best is None else f"{getattr(best, attr):.4f}",
+            "",
+        )
+    return table
+
+
+@app.command("calibrate")
+def calibrate_command(
+    scenario: Annotated[
+        str, typer.Argument(help="A scenario file, or the name of a built-in scenario.")
+    ] = DEFAULT_SCENARIO,
+    trials: Annotated[
+        int, typer.Option(min=1, help="Trials in all; those already in --out count.")
+    ] = 100,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Study folder; the same one continues a study "
+                     "(default: ./tumen-runs/SCENARIO-calibration)."),
+    ] = None,
+    seeds: Annotated[int, typer.Option(min=1, help="Runs per trial, seeds 1 to K.")] = 3,
+    until: Annotated[
+        int, typer.Option(help="Simulate and score up to the close of this year.")
+    ] = 2015,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes per trial (default: one per core).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the TPE sampler.")] = 0,
+) -> None:
+    """Fit a scenario's free parameters to the observed arrivals and women's share.
+
+    Free parameters are the values its file writes {value: V, calibrate: {low: L, high: H}}.
+    Writes best.json, top10.csv, posterior.json and calibrated.yaml; Ctrl-C stops, and the
+    same command continues.
+    """
+    from tumen.validation.calibrate import CalibrationError, calibrate
+    from tumen.validation.ensemble import default_workers
+
+    loaded = _load(scenario)
+    if not loaded.free_parameters:
+        errors.print(
+            f"[red]{escape(scenario)} has no free parameters[/]: write each value to fit as "
+            "{value: V, calibrate: {low: L, high: H}} (docs/scenarios.md, Free parameters).",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", loaded.name).strip("-") or "scenario"
+    target = out or RUNS_DIR / f"{slug}-calibration"
+    if target.exists() and not target.is_dir():
+        errors.print(
+            f"[red]{escape(str(target))} exists and is not a folder[/]; choose another --out.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} trials"),
+        TextColumn("best loss {task.fields[best]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(f"calibrating {loaded.name}", total=trials, best="-")
+        started: list[int] = []
+
+        def on_trial(done: int, total: int, best: float | None) -> None:
+            if not started:
+                started.append(done)
+                if done:
+                    more = max(0, total - done)
+                    progress.console.print(
+                        f"{done} trials already in {escape(str(target / 'study.db'))}; "
+                        + (f"running {more} more to reach {total}." if more
+                           else f"nothing to run for --trials {total}."),
+                        soft_wrap=True,
+                    )
+            shown = "-" if best is None else f"{best:.4f}"
+            progress.update(task, completed=min(done, total), total=total, best=shown)
+
+        try:
+            result = calibrate(
+                scenario,
+                target,
+                trials,
+                seeds=seeds,
+                until=until,
+                workers=workers or min(seeds, default_workers()),
+                seed=seed,
+                on_trial=on_trial,
+            )
+        except CalibrationError as error:
+            errors.print(str(error), style="red", markup=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            progress.stop()
+            errors.print(
+                f"[yellow]Interrupted[/]: the trials done are kept in "
+                f"{escape(str(target / 'study.db'))}; run the same command to continue.",
+                soft_wrap=True,
+            )
+            raise typer.Exit(130) from None
+    console.print(
+        f"{result.trials_run} trials run now, {result.trials_before} before; "
+        f"{result.complete} scored, {result.failed} failed (values the scenario refuses).",
+        soft_wrap=True,
+    )
+    if result.best is None:
+        errors.print("[red]No trial could be scored[/]: see the failed trials in study.db.")
+        raise typer.Exit(1)
+    console.print(_calibration_table(result))
+    console.print(
+        f"written to {escape(str(target))}: best.json, top10.csv, posterior.json, "
+        "calibrated.yaml",
+        soft_wrap=True,
+    )
 
 
 @app.command()

@@ -118,7 +118,7 @@ BASE: dict[str, Any] = {
         },
         "asylum": {"jail_days": {"mean": JAIL_DAYS}, "flights_per_day": 1000.0, "us_share": 0.0},
         "resettlement": {
-            "recontact": 0.0, "remittance_usd_per_year": 0.0,
+            "recontact": 0.0, "recontact_before": 0.0, "remittance_usd_per_year": 0.0,
             "chain_savings_usd_per_year": 0.0, "relatives_max": 0,
             "chain_in_china_share": 0.0, "chain_fee_usd": FEE,
         },

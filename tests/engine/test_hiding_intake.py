@@ -120,7 +120,7 @@ def credit_scenario(families: int, hidden: int, timeline: list[dict] | None = No
     no flights leave Thailand, so nobody arrives to repay or to join the families."""
     return tiny(
         population={"resettled_before": families, "initial": [hiding_at("yanbian", hidden)]},
-        parameters={"resettlement": {"recontact": 1.0},
+        parameters={"resettlement": {"recontact": 1.0, "recontact_before": 1.0},
                     "intake": {"credit_clients_per_family_year": 2.0, "credit_markup": 3.0},
                     "asylum": {"flights_per_day": 0.0}},
         timeline=timeline or [],

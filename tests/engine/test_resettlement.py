@@ -55,7 +55,7 @@ def test_families_resettled_before_the_run_remit_every_day_of_it() -> None:
     whole run they send exactly the yearly amount times the years."""
     scenario = tiny(period={"end": "2002-06-30"},
                     population={"resettled_before": N},
-                    parameters={"resettlement": {"recontact": 1.0,
+                    parameters={"resettlement": {"recontact": 1.0, "recontact_before": 1.0,
                                                  "remittance_usd_per_year": REMITTANCE}})
     results = simulate(scenario)
     days = len(results.daily)
@@ -72,7 +72,8 @@ def chain_scenario(relatives: int, in_china_share: float = 0.0, broker_fee: floa
         parameters={
             "crossing": {"detection": 1.0},
             "intake": {"broker_fee_usd": broker_fee},
-            "resettlement": {"recontact": 1.0, "chain_savings_usd_per_year": 2055.0,
+            "resettlement": {"recontact": 1.0, "recontact_before": 1.0,
+                             "chain_savings_usd_per_year": 2055.0,
                              "relatives_max": relatives, "chain_fee_usd": FEE,
                              "chain_in_china_share": in_china_share},
         },
@@ -126,7 +127,8 @@ def test_near_free_brokers_bring_every_relative_out_at_the_first_settlement() ->
         population={"resettled_before": N},
         parameters={"crossing": {"detection": 1.0},
                     "intake": {"broker_fee_usd": 1e-320},
-                    "resettlement": {"recontact": 1.0, "chain_savings_usd_per_year": 10.0,
+                    "resettlement": {"recontact": 1.0, "recontact_before": 1.0,
+                                     "chain_savings_usd_per_year": 10.0,
                                      "relatives_max": 1, "chain_fee_usd": 1e-320,
                                      "chain_in_china_share": 0.5}})
     daily = simulate(scenario).daily

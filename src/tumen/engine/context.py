@@ -68,8 +68,9 @@ class Calendar:
 
 @dataclass
 class Diaspora:
-    """Resettled escapees in touch with family, and relatives they may still pay out."""
+    """Resettled escapees, those in touch with family, and relatives they may still pay out."""
 
+    resettled: int = 0
     in_contact: int = 0
     relatives_left: int = 0
 

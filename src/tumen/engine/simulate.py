@@ -53,7 +53,6 @@ def place_initial_stock(ctx: Context) -> None:
     """Escapees already in China on day 0, spread over hiding states by the given shares."""
     rng = ctx.rng("initial")
     population, pop = ctx.world.population, ctx.pop
-    earnings = ctx.params.hiding.earnings_usd_per_day
     for group in ctx.world.initial:
         if group.count == 0:
             continue
@@ -64,6 +63,7 @@ def place_initial_stock(ctx: Context) -> None:
         days_in_china = draws.gamma_days(rng, group.years_in_china_mean * 365.0,
                                          group.years_in_china_mean * 365.0, rows.size)
         pop.crossed[rows] = -days_in_china
+        earnings = hiding.daily_earnings(ctx, rows)
         pop.funds[rows] = earnings * days_in_china * rng.random(rows.size)
         ctx.book("china_earnings", pop.funds[rows].sum())
         u = rng.random(rows.size)
@@ -78,7 +78,8 @@ def place_earlier_arrivals(ctx: Context) -> None:
     """Families resettled before the run: not agents, but they send money and pay."""
     params = ctx.params.resettlement
     arrived = ctx.world.population.resettled_before
-    in_contact = int(ctx.rng("initial").binomial(arrived, params.recontact))
+    in_contact = int(ctx.rng("initial").binomial(arrived, params.recontact_before))
+    ctx.diaspora.resettled += arrived
     ctx.diaspora.in_contact += in_contact
     ctx.diaspora.relatives_left += in_contact * params.relatives_max
 

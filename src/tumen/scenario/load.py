@@ -7,17 +7,20 @@ path uses the file's own key names, and pydantic's messages are reworded to matc
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, NoReturn, get_args
 
 import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from tumen.scenario.free import extract_free_parameters, parse_path
 from tumen.scenario.references import Loc, check_references, did_you_mean, format_path
 from tumen.scenario.schema import Scenario
 
@@ -88,26 +91,115 @@ def load_scenario(source: str | Path) -> Scenario:
 
 
 def parse_scenario(text: str, filename: str = "<string>") -> Scenario:
-    """Validate scenario YAML text; `filename` only labels the problems reported."""
+    """Validate scenario YAML text; `filename` only labels the problems reported.
+
+    Values written as free-parameter markers (`{value: V, calibrate: {...}}`, see
+    `tumen.scenario.free`) load as their value; the scenario lists them in
+    `free_parameters`.
+    """
     data, root = _read_yaml(text, filename)
     lines = _Lines()
     lines.walk(root, ())
-    found = list(lines.duplicates)
+    free, marker_problems, faulty = extract_free_parameters(data, root)
+    for parameter in free:  # point a bad value at its own line, not the marker's
+        lines.values[parameter.loc] = parameter.line
+    found = [*lines.duplicates, *marker_problems]
+    scenario = _validate(data, lines, found, skip=faulty)
+    if found:
+        _raise(filename, found)
+    assert scenario is not None
+    return scenario.with_free_parameters(tuple(free)) if free else scenario
+
+
+def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
+    """`scenario` with the values at the given paths replaced, validated again.
+
+    Paths are written as in the file and in the loader's messages
+    (`parameters.crossing.detection`, `timeline[3].value`, `routes[1].days.mean`), so
+    calibration and sweeps can set any value a user could edit. Raises ScenarioError,
+    naming each path, when a path does not exist or a value is not valid there.
+    """
+    label = f"{scenario.name} (set values)"
+    data = scenario.model_dump(by_alias=True)
+    found: list[tuple[Loc, int | None, str]] = []
+    given: dict[Loc, Any] = {}
+    for path, value in values.items():
+        try:
+            loc = parse_path(path)
+        except ValueError as exc:
+            found.append(((path,), None, str(exc)))
+            continue
+        problem = _set(data, loc, value)
+        if problem:
+            found.append((loc, None, problem))
+        given[loc] = value
+    if found:
+        _raise(label, found)
+    changed = _validate(data, _Lines(), found)
+    if found:
+        _raise(label, found)
+    assert changed is not None
+    free = tuple(
+        dataclasses.replace(p, value=given[p.loc]) if p.loc in given else p
+        for p in scenario.free_parameters
+    )
+    return changed.with_free_parameters(free) if free else changed
+
+
+def _set(data: Any, loc: Loc, value: Any) -> str | None:
+    """Put `value` at `loc` in dumped scenario data; the reason if `loc` is not there."""
+    target = data
+    for depth, part in enumerate(loc):
+        where = format_path(loc[:depth]) or "the scenario"
+        last = depth == len(loc) - 1
+        if isinstance(part, int):
+            if not isinstance(target, list):
+                return f"{where} is not a list"
+            if part >= len(target):
+                return f"no such item: {where} has {len(target)}"
+        else:
+            if not isinstance(target, dict):
+                return f"{where} has no fields"
+            if part not in target:
+                allowed = list(target)
+                return (
+                    f"no such field {part!r} in {where} (allowed: {', '.join(allowed)})"
+                    + did_you_mean(part, allowed)
+                )
+        if last:
+            target[part] = value
+        else:
+            target = target[part]
+    return None
+
+
+def _validate(
+    data: Any, lines: _Lines, found: list[tuple[Loc, int | None, str]], skip: Collection[Loc] = ()
+) -> Scenario | None:
+    """The validated scenario, or None with its problems added to `found`.
+
+    Errors at a path in `skip` (a faulty free-parameter marker, already reported) are left
+    out, so that one mistake gives one message.
+    """
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             loc = tuple(error["loc"])
+            if any(loc[: len(bad)] == bad for bad in skip):
+                continue
             line = lines.line(loc, key=error["type"] == "extra_forbidden")
             found.append((loc, line, _explain(error)))
-    else:
-        found += [(loc, lines.line(loc), message) for loc, message in check_references(scenario)]
-    if found:
-        found.sort(key=lambda item: item[1] or 0)
-        raise ScenarioError(
-            [Problem(filename, line, format_path(loc), message) for loc, line, message in found]
-        )
+        return None
+    found += [(loc, lines.line(loc), message) for loc, message in check_references(scenario)]
     return scenario
+
+
+def _raise(filename: str, found: list[tuple[Loc, int | None, str]]) -> NoReturn:
+    found.sort(key=lambda item: item[1] or 0)
+    raise ScenarioError(
+        [Problem(filename, line, format_path(loc), message) for loc, line, message in found]
+    )
 
 
 class _Loader(yaml.SafeLoader):

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+if TYPE_CHECKING:
+    from tumen.scenario.free import FreeParameter
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 DailyRate = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -176,6 +179,11 @@ class Crossing(Strict):
     prison_days: Days = Days(mean=180.0, sd=90.0)
     retry: Probability = 0.5
     retry_wait_days: Days = Days(mean=180.0, sd=120.0)
+    deterrence: NonNegative = Field(
+        0.0,
+        description="Elasticity of departures (those leaving on their own) to North "
+        "Korean border security: the departure rate is divided by security to this power.",
+    )
 
 
 class Hiding(Strict):
@@ -190,6 +198,9 @@ class Hiding(Strict):
     settled_hazard_factor: Annotated[float, Field(ge=0.0, le=1.0)] = 0.3
     trafficked_escape: DailyRate = 0.001
     earnings_usd_per_day: NonNegative = 2.0
+    earnings_women_factor: NonNegative = Field(
+        1.0, description="Women's earnings in hiding as a multiple of men's."
+    )
     broker_contact: DailyRate = 0.02
     review_days: Annotated[int, Field(ge=1, le=3650)] = 365
 
@@ -203,6 +214,12 @@ class Intake(Strict):
     broker_exploitation_women: Probability = 0.05
     broker_bribe_share: Probability = 0.3
     credit_markup: Annotated[float, Field(ge=1.0, le=10.0)] = 2.0
+    broker_lines_resettled: NonNegative = Field(
+        0.0,
+        description="Resettled population at which every broker contact finds a line to "
+        "the South; below it a contact succeeds in proportion (brokers are often "
+        "resettled escapees). 0 means lines are never scarce.",
+    )
     credit_clients_per_family_year: NonNegative = Field(
         0.0,
         description="Clients taken on credit each year per resettled family in touch "
@@ -257,6 +274,9 @@ class Resettlement(Strict):
     """Resettled escapees: re-contact, remittances and paying for relatives to follow."""
 
     recontact: Probability = 0.5
+    recontact_before: Probability = Field(
+        0.5, description="Share of those resettled before the run in touch with family."
+    )
     remittance_usd_per_year: NonNegative = 1750.0
     chain_savings_usd_per_year: NonNegative = 1000.0
     relatives_max: Annotated[int, Field(ge=0, le=20)] = 2
@@ -350,3 +370,16 @@ class Scenario(Strict):
     population: Population
     parameters: Parameters = Parameters()
     timeline: list[Event] = Field(default_factory=list)
+    # Not a key of the file: the loader fills it from the `{value, calibrate}` markers.
+    _free_parameters: tuple[FreeParameter, ...] = PrivateAttr(default=())
+
+    @property
+    def free_parameters(self) -> tuple[FreeParameter, ...]:
+        """The values its file marks for calibration, in file order (see scenario.free)."""
+        return self._free_parameters
+
+    def with_free_parameters(self, free: tuple[FreeParameter, ...]) -> Scenario:
+        """A copy of this scenario that knows its free parameters (the loader's job)."""
+        copy = self.model_copy()
+        copy._free_parameters = tuple(free)
+        return copy

@@ -66,7 +66,12 @@ class Departure:
 
     def step(self, ctx: Context) -> None:
         world, rng = ctx.world, ctx.rng(self.name)
-        rate = world.population.departures_per_day * float(ctx.input("push", NORTH_KOREA))
+        # Guards who shoot on sight deter those who would go on their own; chain
+        # escapes, whose brokers pay the guards, are created elsewhere.
+        security = float(ctx.input("border_security", NORTH_KOREA))
+        deterred = security ** -ctx.params.crossing.deterrence if security > 0 else 1.0
+        push = float(ctx.input("push", NORTH_KOREA))
+        rate = world.population.departures_per_day * push * deterred
         n = int(rng.poisson(rate))
         if n == 0:
             return

@@ -29,6 +29,14 @@ def broker_fee(ctx: Context) -> float:
     return ctx.params.intake.broker_fee_usd * float(ctx.input("broker_fees", NORTH_KOREA))
 
 
+def daily_earnings(ctx: Context, rows: np.ndarray) -> np.ndarray:
+    """What each escapee earns a day in hiding: women, mostly in de facto marriages or
+    kept, earn a fraction of men's wages, which is why men can pay a broker sooner."""
+    params = ctx.params.hiding
+    factor = np.where(ctx.pop.woman[rows], params.earnings_women_factor, 1.0)
+    return params.earnings_usd_per_day * factor
+
+
 def hazards(ctx: Context, rows: np.ndarray, crackdown: np.ndarray | None = None,
             can_pay: np.ndarray | None = None) -> np.ndarray:
     """Daily hazard of each event for each escapee: float [rows, 6].
@@ -78,7 +86,7 @@ def schedule(ctx: Context, rows: np.ndarray) -> None:
     crackdown = ctx.input_ahead("crackdown", countries, window, "max")
     lowest_fee = ctx.params.intake.broker_fee_usd * ctx.input_ahead(
         "broker_fees", NORTH_KOREA, window, "min")
-    reachable = pop.funds[rows] + ctx.params.hiding.earnings_usd_per_day * window
+    reachable = pop.funds[rows] + daily_earnings(ctx, rows) * window
     bound = hazards(ctx, rows, crackdown, reachable >= lowest_fee).sum(axis=1)
     wait, event = waiting_days(ctx.rng("hiding"), bound, window)
     pop.hazard_bound[rows] = bound
@@ -90,7 +98,7 @@ def _earn(ctx: Context, rows: np.ndarray) -> None:
     """Wages since the last wake-up, for all but the trafficked."""
     pop = ctx.pop
     working = rows[pop.state[rows] != State.TRAFFICKED]
-    earned = ctx.params.hiding.earnings_usd_per_day * (ctx.day - pop.since[working])
+    earned = daily_earnings(ctx, working) * (ctx.day - pop.since[working])
     pop.funds[working] += earned
     ctx.book("china_earnings", earned.sum())
     pop.since[rows] = ctx.day

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from tumen.engine.context import Context
-from tumen.engine.processes import departure, hiding
+from tumen.engine.processes import departure, hiding, intake
 from tumen.engine.states import Channel, Pending, State
 from tumen.engine.world import COUNTRIES, NORTH_KOREA
 from tumen.scenario.schema import Country
@@ -43,6 +43,7 @@ def arrive(ctx: Context, rows: np.ndarray, location: np.ndarray | int | None = N
     pop.debt[rows] = 0.0
     params = ctx.params.resettlement
     contacts = int((rng.random(korea.size) < params.recontact).sum())
+    ctx.diaspora.resettled += korea.size
     ctx.diaspora.in_contact += contacts
     ctx.diaspora.relatives_left += contacts * params.relatives_max
 
@@ -91,6 +92,8 @@ class Resettlement:
         from_home = max(0, min(n - in_china.size, affordable))
         if not departure.border_open(ctx):
             from_home = 0  # no broker takes money for a crossing that cannot be made
+        # Only the families who find a broker line send for a relative; the rest wait.
+        from_home = int(rng.binomial(from_home, intake.line_share(ctx)))
         diaspora.relatives_left -= in_china.size + from_home
         # Money for a relative already hiding in China lets her pay a broker from there.
         ctx.book("chain_funding", in_china.size * from_china_fee)
