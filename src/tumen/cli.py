@@ -374,9 +374,9 @@ def calibrate_command(
 ) -> None:
     """Fit a scenario's free parameters to the observed arrivals and women's share.
 
-    Free parameters are the values its file writes {value: V, calibrate: {low: L, high: H}}.
-    Writes best.json, top10.csv, posterior.json and calibrated.yaml; Ctrl-C stops, and the
-    same command continues.
+    Free parameters are values written {value: V, calibrate: {low: L, high: H}}.
+    Writes best.json, top10.csv, posterior.json and calibrated.yaml to --out.
+    Ctrl-C stops; the same command with the same --out continues.
     """
     from tumen.validation.calibrate import CalibrationError, calibrate
     from tumen.validation.ensemble import default_workers

@@ -133,9 +133,9 @@ def test_outputs_agree_with_the_study(
     top = pd.read_csv(out / "top10.csv")
     assert len(top) == 4
     assert list(top["loss"]) == sorted(t.value for t in trials)
-    assert top["parameters.crossing.detection"].iloc[0] == best.params[
-        "parameters.crossing.detection"
-    ]
+    assert (
+        top["parameters.crossing.detection"].iloc[0] == best.params["parameters.crossing.detection"]
+    )
     posterior = json.loads((out / "posterior.json").read_text())["parameters.crossing.detection"]
     values = top["parameters.crossing.detection"]
     assert posterior["mean"] == pytest.approx(values.mean())
@@ -209,13 +209,31 @@ def test_ctrl_c_keeps_the_trials_done_and_the_next_call_continues(
     assert (resumed.trials_before, resumed.trials_run, resumed.complete) == (2, 3, 5)
 
 
-def test_nothing_to_calibrate_is_an_error(tmp_path: Path, observed: pd.DataFrame) -> None:
+def test_a_trial_left_running_by_a_killed_call_is_failed_and_run_again(
+    small_file: Path, tmp_path: Path, observed: pd.DataFrame
+) -> None:
+    out = tmp_path / "fit"
+    calibrate(small_file, out, 1, seeds=1, until=None, observed=observed)
+    study = optuna.load_study(study_name=STUDY_NAME, storage=f"sqlite:///{out / 'study.db'}")
+    study.ask()  # as a process killed in the middle of a trial leaves it
+    assert study_trials(out)[-1].state == TrialState.RUNNING
+    result = calibrate(small_file, out, 2, seeds=1, until=None, observed=observed)
+    assert (result.trials_before, result.trials_run, result.complete) == (1, 1, 2)
+    states = [t.state for t in study_trials(out)]
+    assert states == [TrialState.COMPLETE, TrialState.FAIL, TrialState.COMPLETE]
+
+
+def test_nothing_to_calibrate_is_an_error(
+    small_file: Path, tmp_path: Path, observed: pd.DataFrame
+) -> None:
     path = tmp_path / "plain.yaml"
     path.write_text(small_text(marker="detection: 0.1"), encoding="utf-8")
     with pytest.raises(CalibrationError, match="no free parameters"):
         calibrate(path, tmp_path / "fit", 3, seeds=1, until=None, observed=observed)
     with pytest.raises(CalibrationError, match="lacks the columns"):
-        calibrate(tmp_path / "plain.yaml", tmp_path / "fit", 3, observed=observed[["year"]])
+        calibrate(small_file, tmp_path / "fit", 3, observed=observed[["year"]])
+    with pytest.raises(CalibrationError, match="do not overlap"):
+        calibrate(small_file, tmp_path / "fit", 3, observed=observed.assign(year=1990))
 
 
 def test_calibration_recovers_the_value_that_made_the_observed_series(

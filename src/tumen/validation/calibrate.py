@@ -120,10 +120,7 @@ def score(runs: Sequence[Results], observed: pd.DataFrame, years: tuple[int, int
     """ARD of the ensemble's arrivals in South Korea plus ARD of its women's share, both
     against `observed` (columns year, arrivals, women_share) over `years`, inclusive;
     years with no observed value are left out of each part."""
-    # The observed series is `arrivals`; the run's column is `arrivals_sk`.
-    arrivals = ensemble_ard(
-        runs, observed.rename(columns={"arrivals": "arrivals_sk"}), "arrivals_sk", years
-    )
+    arrivals = ensemble_ard(runs, observed, "arrivals_sk", years, observed_column="arrivals")
     women = ensemble_ard(runs, observed, "women_share", years)
     return Score(loss=arrivals + women, arrivals_ard=arrivals, women_share_ard=women)
 
@@ -186,7 +183,6 @@ def calibrate(
     call with the same folder continues.
     """
     import optuna
-    from optuna.trial import TrialState
 
     if trials < 1:
         raise CalibrationError(f"trials must be at least 1, got {trials}")
@@ -194,8 +190,7 @@ def calibrate(
         raise CalibrationError(f"seeds must be at least 1, got {seeds}")
     text, filename = read_source(scenario_source)
     scenario = parse_scenario(text, filename)
-    free = scenario.free_parameters
-    if not free:
+    if not scenario.free_parameters:
         raise CalibrationError(
             f"{filename} has no free parameters: write the values to calibrate as "
             "{value: V, calibrate: {low: L, high: H}} (see docs/scenarios.md)"
@@ -208,28 +203,72 @@ def calibrate(
     if missing:
         raise CalibrationError(f"the observed frame lacks the columns {missing}")
     years = objective_years(scenario, observed, until)
-    per_series = series_years(observed, years)
-    seed_list = list(range(1, seeds + 1))
+    job = _Job(
+        scenario=scenario,
+        text=text,
+        filename=filename,
+        out=Path(out),
+        seeds=list(range(1, seeds + 1)),
+        until=until,
+        workers=workers,
+        observed=observed,
+        years=years,
+        per_series=series_years(observed, years),
+    )
+    job.out.mkdir(parents=True, exist_ok=True)
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(logging.WARNING)  # no line per trial: the caller shows progress
+    try:
+        return _run_study(job, trials, seed, on_trial)
+    finally:
+        optuna.logging.set_verbosity(verbosity)
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    optuna.logging.set_verbosity(logging.WARNING)
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything a calibration's trials share."""
+
+    scenario: Scenario
+    text: str
+    filename: str
+    out: Path
+    seeds: list[int]
+    until: int | None
+    workers: int
+    observed: pd.DataFrame
+    years: tuple[int, int]
+    per_series: dict[str, tuple[int, int]]
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """What makes two trials' losses comparable; a study keeps them to refuse others."""
+        return {
+            "free_parameters": [
+                {"path": p.path, "low": p.low, "high": p.high, "log": p.log, "integer": p.integer}
+                for p in self.scenario.free_parameters
+            ],
+            "seeds": len(self.seeds),
+            "until": self.until,
+            "years": list(self.years),
+        }
+
+
+def _run_study(job: _Job, trials: int, seed: int, on_trial: TrialDone | None) -> Calibration:
+    """Open or continue the study in `job.out` and run the trials it still lacks."""
+    import optuna
+    from optuna.trial import TrialState
+
+    free = job.scenario.free_parameters
     study = optuna.create_study(
         study_name=STUDY_NAME,
-        storage=f"sqlite:///{(out / 'study.db').resolve()}",
+        storage=f"sqlite:///{(job.out / 'study.db').resolve()}",
         load_if_exists=True,
         direction="minimize",
     )
-    settings = {
-        "free_parameters": [
-            {"path": p.path, "low": p.low, "high": p.high, "log": p.log, "integer": p.integer}
-            for p in free
-        ],
-        "seeds": seeds,
-        "until": until,
-        "years": list(years),
-    }
-    _check_settings(study, settings, out)
+    _check_settings(study, job.settings, job.out)
+    for stale in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        # Left running by a call that was killed: failed, and not counted as done.
+        study.tell(stale.number, state=TrialState.FAIL, skip_if_finished=True)
     start_values = {p.path: p.value for p in free}
     if not study.trials:
         study.enqueue_trial(start_values)  # trial 0: the scenario as written
@@ -245,7 +284,9 @@ def calibrate(
             trial = study.ask(distributions)
             values = {p.path: trial.params[p.path] for p in free}
             try:
-                result = evaluate(scenario, values, observed, seed_list, until, workers)
+                result = evaluate(
+                    job.scenario, values, job.observed, job.seeds, job.until, job.workers
+                )
             except KeyboardInterrupt:
                 trial.set_user_attr("interrupted", True)
                 study.tell(trial, state=TrialState.FAIL)
@@ -263,8 +304,10 @@ def calibrate(
     finally:
         finished = study.trials
         if any(t.state == TrialState.COMPLETE for t in finished):
-            write_outputs(out, text, filename, free, finished, settings, per_series)
-    return _summary(out, free, trials, before, ran, finished, start_values, per_series)
+            write_outputs(
+                job.out, job.text, job.filename, free, finished, job.settings, job.per_series
+            )
+    return _summary(job.out, free, trials, before, ran, finished, start_values, job.per_series)
 
 
 def read_source(source: str | Path) -> tuple[str, str]:

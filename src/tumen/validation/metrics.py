@@ -61,13 +61,19 @@ def annual_series(runs: Sequence[Results], column: str) -> pd.DataFrame:
 
 
 def ensemble_ard(
-    runs: Sequence[Results], observed: pd.DataFrame, column: str, years: tuple[int, int]
+    runs: Sequence[Results],
+    observed: pd.DataFrame,
+    column: str,
+    years: tuple[int, int],
+    observed_column: str | None = None,
 ) -> float:
-    """ARD of the ensemble mean of `column` against `observed[column]` over `years`
-    (inclusive); the observed frame has a `year` column. For `women_share` the
-    simulated share is pooled over runs (women over arrivals), not averaged."""
+    """ARD of the ensemble mean of the runs' annual `column` against the observed frame's
+    `observed_column` (default the same name) over `years` (inclusive); the observed frame
+    has a `year` column. For `women_share` the simulated share is pooled over runs (women
+    over arrivals), not averaged."""
     first, last = years
-    wanted = observed[observed["year"].between(first, last)].set_index("year")[column]
+    seen = observed[observed["year"].between(first, last)].set_index("year")
+    wanted = seen[observed_column or column]
     if column == "women_share":
         women = annual_series(runs, "arrivals_sk_women").sum(axis=1)
         arrivals = annual_series(runs, "arrivals_sk").sum(axis=1)

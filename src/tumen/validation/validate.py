@@ -116,9 +116,9 @@ def series_check(runs: Sequence[Results], observed: pd.DataFrame, series: Series
     if not years:
         result["reason"] = f"the run covers no year of {first}-{last} with an observation"
     else:
-        frame = seen.rename(columns={series.observed: series.simulated})
         try:
-            value = ensemble_ard(runs, frame, series.simulated, (years[0], years[-1]))
+            value = ensemble_ard(runs, seen, series.simulated, (years[0], years[-1]),
+                                 observed_column=series.observed)
         except ValueError as why:  # e.g. no arrivals at all, so no women's share
             result["reason"] = f"not measured: {why}"
         else:
