@@ -141,7 +141,13 @@ def _number(value: float) -> str:
 
 
 def _show(value: Any) -> str:
-    """A value as the table shows it: numbers plainly, day distributions as mean and sd."""
+    """A value as the table shows it: numbers plainly, day distributions as mean and sd,
+    a value marked for calibration with its range."""
+    if isinstance(value, dict) and set(value) == {"value", "calibrate"}:
+        bounds = value["calibrate"]
+        scale = ", log scale" if bounds.get("log") else ""
+        free = f"free: {_number(bounds['low'])} to {_number(bounds['high'])}{scale}"
+        return f"{_show(value['value'])} ({free})"
     if isinstance(value, Days):
         return f"mean {_number(value.mean)}, sd {_number(value.sd)}"
     if isinstance(value, list):
