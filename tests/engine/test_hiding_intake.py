@@ -115,12 +115,16 @@ def test_women_are_trafficked_at_their_hazard_and_men_at_theirs() -> None:
     assert abs(trafficked - women * share) <= 5 * sd
 
 
+RELATIVES = 20  # relatives each family may bring out
+
+
 def credit_scenario(families: int, hidden: int, timeline: list[dict] | None = None):
     """Families in the South recruit clients on credit, 2 a year each, among those hiding;
     no flights leave Thailand, so nobody arrives to repay or to join the families."""
     return tiny(
         population={"resettled_before": families, "initial": [hiding_at("yanbian", hidden)]},
-        parameters={"resettlement": {"recontact": 1.0, "recontact_before": 1.0},
+        parameters={"resettlement": {"recontact": 1.0, "recontact_before": 1.0,
+                                     "relatives_max": RELATIVES},
                     "intake": {"credit_clients_per_family_year": 2.0, "credit_markup": 3.0},
                     "asylum": {"flights_per_day": 0.0}},
         timeline=timeline or [],
@@ -128,10 +132,14 @@ def credit_scenario(families: int, hidden: int, timeline: list[dict] | None = No
 
 
 def test_families_recruit_clients_on_credit_at_their_yearly_rate() -> None:
-    """100 families at 2 a year: a Poisson 200 clients, each owing 3 times the fee."""
+    """100 families at 2 a year, each client one of a family's 20 relatives: families run
+    out of relatives as they go, F(t) = 100 exp(-2 t / 20), so a year brings
+    100 * 20 * (1 - exp(-0.1)) clients (Poisson), each owing 3 times the fee."""
     results, ctx = simulate_with_context(credit_scenario(100, 2000), seed=5)
     clients = int(results.daily["credit_intakes"].sum())
-    assert abs(clients - 200) <= 5 * math.sqrt(200)
+    expected = 100 * RELATIVES * (1 - math.exp(-2.0 / RELATIVES))
+    assert abs(clients - expected) <= 5 * math.sqrt(expected)
+    assert ctx.diaspora.relatives_left == 100 * RELATIVES - clients
     assert results.daily["broker_intakes"].sum() == clients
     assert ctx.pop.debt.sum() == pytest.approx(clients * 3.0 * FEE)
 

@@ -3,6 +3,7 @@ that pay brokers to bring relatives out."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from unittest import mock
 
@@ -62,43 +63,80 @@ def test_families_resettled_before_the_run_remit_every_day_of_it() -> None:
     assert results.annual["remittances_usd"].sum() == pytest.approx(N * REMITTANCE * days / 365)
 
 
+FAMILIES = 1000
+SAVINGS = 2055.0
+
+
 def chain_scenario(relatives: int, in_china_share: float = 0.0, broker_fee: float = FEE,
-                   end: str = "2001-12-31"):
-    """N families in touch from day 0 save 2,055 dollars a year each for relatives. The
-    relatives who leave home are all caught at the river, so no arrival feeds the loop."""
+                   end: str = "2001-12-31", savings: float = SAVINGS, chain_fee: float = FEE,
+                   hidden: int = 400, families: int = N):
+    """`families` in touch from day 0 save `savings` dollars a year on average for
+    relatives. The relatives who leave home are all caught at the river, so no arrival
+    feeds the loop."""
     return tiny(
         period={"end": end},
-        population={"resettled_before": N, "initial": [hiding_at("yanbian", 400)]},
+        population={"resettled_before": families, "initial": [hiding_at("yanbian", hidden)]},
         parameters={
             "crossing": {"detection": 1.0},
             "intake": {"broker_fee_usd": broker_fee},
             "resettlement": {"recontact": 1.0, "recontact_before": 1.0,
-                             "chain_savings_usd_per_year": 2055.0,
-                             "relatives_max": relatives, "chain_fee_usd": FEE,
+                             "chain_savings_usd_per_year": savings,
+                             "relatives_max": relatives, "chain_fee_usd": chain_fee,
                              "chain_in_china_share": in_china_share},
         },
     )
 
 
-@pytest.mark.parametrize(("relatives", "expected"), [
-    (5, int(N * 2055.0 // FEE)),  # the savings decide: 123,300 dollars at 1,000 each
-    (1, N),  # each family has one relative left to bring out
-])
-def test_savings_pay_for_chain_escapes_from_home(relatives: int, expected: int) -> None:
-    """A year's savings pay brokers for relatives to leave home, fee by fee, up to the
-    relatives families have."""
-    results = simulate(chain_scenario(relatives))
-    assert results.daily["chain_departures"].sum() == expected
+def expected_chain(relatives: int, fee: float, savings: float = SAVINGS) -> float:
+    """Relatives brought out in a year: a share exp(-fee / savings) of the families with
+    relatives left bring one each a year, and a family's relatives run out as they come,
+    so relatives left decay as exp(-able * t / relatives) and a year brings
+    FAMILIES * relatives * (1 - exp(-able / relatives))."""
+    able = math.exp(-fee / savings) if savings > 0 else 0.0
+    return FAMILIES * relatives * (1 - math.exp(-able / relatives))
+
+
+@pytest.mark.parametrize("relatives", [20, 1])
+def test_families_who_can_afford_the_fee_pay_for_relatives_to_leave_home(relatives: int) -> None:
+    results = simulate(chain_scenario(relatives, families=FAMILIES))
+    departures = int(results.daily["chain_departures"].sum())
+    expected = expected_chain(relatives, FEE)
+    assert abs(departures - expected) <= 5 * math.sqrt(expected), (departures, expected)
     chain = results.ledger.groupby("account")["usd"].sum()["chain_funding"]
-    assert chain == pytest.approx(expected * FEE)
+    assert chain == pytest.approx(departures * FEE)
+
+
+def test_dearer_brokers_price_families_out() -> None:
+    """Doubling the fee leaves only the families whose savings cover twice as much:
+    exp(-2F/S) instead of exp(-F/S)."""
+    cheap = simulate(chain_scenario(20, families=FAMILIES)).daily["chain_departures"].sum()
+    dear = simulate(chain_scenario(20, families=FAMILIES, chain_fee=2 * FEE))
+    dear_count = int(dear.daily["chain_departures"].sum())
+    expected = expected_chain(20, 2 * FEE)
+    assert abs(dear_count - expected) <= 5 * math.sqrt(expected)
+    assert dear_count < 0.75 * cheap
+
+
+@pytest.mark.parametrize(("savings", "fee", "able"), [(0.0, FEE, 0.0), (10.0, 1e-320, 1.0)])
+def test_no_savings_bring_nobody_and_free_brokers_everyone_once_a_year(
+        savings: float, fee: float, able: float) -> None:
+    results = simulate(chain_scenario(1, families=FAMILIES, savings=savings, chain_fee=fee,
+                                      broker_fee=fee))
+    departures = int(results.daily["chain_departures"].sum())
+    expected = FAMILIES * (1 - math.exp(-able))
+    assert abs(departures - expected) <= 5 * math.sqrt(max(expected, 1.0))
+    if able == 0.0:
+        assert departures == 0
 
 
 def test_savings_reach_relatives_already_hiding_in_china() -> None:
     """All relatives paid for are in China: each gets the broker fee, and no one leaves
     home; what the escapees hold is exactly what was sent."""
-    results, ctx = simulate_with_context(chain_scenario(5, in_china_share=1.0))
+    results, ctx = simulate_with_context(
+        chain_scenario(20, in_china_share=1.0, families=FAMILIES, hidden=5000))
     funded = int(results.daily["chain_funded_in_china"].sum())
-    assert funded == N * 2055.0 // FEE
+    expected = expected_chain(20, FEE)
+    assert abs(funded - expected) <= 5 * math.sqrt(expected)
     assert results.daily["chain_departures"].sum() == 0
     assert ctx.pop.funds.sum() == pytest.approx(funded * FEE)
 
@@ -118,19 +156,3 @@ def test_relatives_are_never_paid_for_with_money_not_yet_saved() -> None:
             ctx = engine_run(chain_scenario(5, in_china_share=0.5, broker_fee=3 * FEE), seed)
             assert ctx.recorder.flows["chain_funded_in_china"].sum() > 0
     assert lowest[0] >= -1e-6
-
-
-def test_near_free_brokers_bring_every_relative_out_at_the_first_settlement() -> None:
-    """Fees of 1e-320 dollars: the savings could pay for more relatives than any number can
-    hold, so all the relatives families have leave at once, on the first settlement day."""
-    scenario = tiny(
-        population={"resettled_before": N},
-        parameters={"crossing": {"detection": 1.0},
-                    "intake": {"broker_fee_usd": 1e-320},
-                    "resettlement": {"recontact": 1.0, "recontact_before": 1.0,
-                                     "chain_savings_usd_per_year": 10.0,
-                                     "relatives_max": 1, "chain_fee_usd": 1e-320,
-                                     "chain_in_china_share": 0.5}})
-    daily = simulate(scenario).daily
-    first = int(daily["chain_departures"].to_numpy().nonzero()[0][0])
-    assert daily["chain_departures"].iloc[first] == N == daily["chain_departures"].sum()

@@ -278,7 +278,12 @@ class Resettlement(Strict):
         0.5, description="Share of those resettled before the run in touch with family."
     )
     remittance_usd_per_year: NonNegative = 1750.0
-    chain_savings_usd_per_year: NonNegative = 1000.0
+    chain_savings_usd_per_year: NonNegative = Field(
+        1000.0,
+        description="Mean yearly savings of a family for a relative's broker fee; savings "
+        "spread exponentially over families, and a family whose year's savings cover the "
+        "fee pays for one relative a year.",
+    )
     relatives_max: Annotated[int, Field(ge=0, le=20)] = 2
     chain_in_china_share: Probability = Field(
         0.5, description="Share of relatives paid for who are already hiding in China."

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from tumen.engine.context import Context
+from tumen.engine.diaspora import broker_line_share, families_with_relatives
 from tumen.engine.processes import hiding, travel
 from tumen.engine.states import HIDDEN_STATES, Channel, Pending, State
 from tumen.engine.world import LOCATION_KINDS, NORTH_KOREA
@@ -33,7 +34,7 @@ class Intake:
         self._rescue(ctx, rows[pending == Pending.RESCUE])
         contacted = rows[pending == Pending.BROKER]
         fee = hiding.broker_fee(ctx)
-        found = ctx.rng("intake").random(contacted.size) < line_share(ctx)
+        found = ctx.rng("intake").random(contacted.size) < broker_line_share(ctx)
         pays = found & (ctx.pop.funds[contacted] >= fee)
         hiding.schedule(ctx, contacted[~pays])
         paying = contacted[pays]
@@ -46,9 +47,12 @@ class Intake:
         # Families weigh the fee they will owe: dearer brokers, fewer clients on credit.
         fee_scale = float(ctx.input("broker_fees", NORTH_KOREA))
         per_family = ctx.params.intake.credit_clients_per_family_year / max(fee_scale, 1e-9)
-        rate = per_family * ctx.diaspora.in_contact * line_share(ctx)
+        families = families_with_relatives(ctx)
+        rate = per_family * families * broker_line_share(ctx)
         rng = ctx.rng("intake")
-        clients = hiding.sample_hidden(ctx, rng, int(rng.poisson(rate / 365.0)))
+        wanted = min(int(rng.poisson(rate / 365.0)), ctx.diaspora.relatives_left)
+        clients = hiding.sample_hidden(ctx, rng, wanted)
+        ctx.diaspora.relatives_left -= clients.size
         ctx.pop.debt[clients] += hiding.broker_fee(ctx) * ctx.params.intake.credit_markup
         ctx.count("credit_intakes", clients.size)
         _to_broker(ctx, clients)
@@ -68,13 +72,6 @@ class Intake:
         ctx.pop.channel[taken] = Channel.RESCUE
         travel.enter_waiting(ctx, taken)
         hiding.schedule(ctx, rows[~affordable])
-
-
-def line_share(ctx: Context) -> float:
-    """Chance that a contact finds a broker line to the South: lines are run largely by
-    resettled escapees, so they are scarce while few have resettled."""
-    full = ctx.params.intake.broker_lines_resettled
-    return 1.0 if full <= 0 else min(1.0, ctx.diaspora.resettled / full)
 
 
 def _to_broker(ctx: Context, rows: np.ndarray) -> None:

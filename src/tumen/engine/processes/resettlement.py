@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from tumen.engine.context import Context
-from tumen.engine.processes import departure, hiding, intake
+from tumen.engine.diaspora import broker_line_share, families_with_relatives
+from tumen.engine.processes import departure, hiding
 from tumen.engine.states import Channel, Pending, State
 from tumen.engine.world import COUNTRIES, NORTH_KOREA
 from tumen.scenario.schema import Country
@@ -70,39 +71,48 @@ class Resettlement:
         if diaspora.in_contact == 0:
             return
         remitted = diaspora.in_contact * params.remittance_usd_per_year * days / 365.0
-        saved = diaspora.in_contact * params.chain_savings_usd_per_year * days / 365.0
-        ctx.book("set_aside", remitted + saved)
+        ctx.book("set_aside", remitted)
         ctx.book("remittances", remitted)
+        self._pay_for_relatives(ctx, days)
+
+    @staticmethod
+    def _pay_for_relatives(ctx: Context, days: int) -> None:
+        """Families whose year's savings cover the fee pay a broker for one relative a
+        year, in China or at home.
+
+        Savings differ between families (exponentially, around
+        `chain_savings_usd_per_year`), so the share who can afford a fee is
+        exp(-fee / savings): when fees rise, families stop saving for one and remit instead.
+        """
+        diaspora, params = ctx.diaspora, ctx.params.resettlement
         scale = float(ctx.input("broker_fees", NORTH_KOREA))
         from_home_fee = params.chain_fee_usd * scale
         from_china_fee = ctx.params.intake.broker_fee_usd * scale
         share = params.chain_in_china_share
         average = share * from_china_fee + (1.0 - share) * from_home_fee
-        pool = ctx.ledger.balance["resettled_savings"]
-        # The minimum is taken first: a tiny fee makes pool // fee too large for an int.
-        n = int(min(pool // average, diaspora.relatives_left)) if average > 0 else 0
+        savings = params.chain_savings_usd_per_year
+        able = 0.0 if savings <= 0 else float(np.exp(-average / savings))
+        rng = ctx.rng("resettlement")
+        expected = families_with_relatives(ctx) * able * days / 365.0
+        n = min(int(rng.poisson(expected)), diaspora.relatives_left)
         if n <= 0:
             return
-        rng = ctx.rng(self.name)
-        wanted = int(rng.binomial(n, share))
-        if from_china_fee > 0:  # never pay for more relatives than the savings cover
-            wanted = int(min(wanted, pool // from_china_fee))
-        in_china = hiding.sample_hidden(ctx, rng, wanted)
-        affordable = int((pool - in_china.size * from_china_fee) // max(from_home_fee, 1e-9))
-        from_home = max(0, min(n - in_china.size, affordable))
+        in_china = hiding.sample_hidden(ctx, rng, int(rng.binomial(n, share)))
+        from_home = n - in_china.size
         if not departure.border_open(ctx):
             from_home = 0  # no broker takes money for a crossing that cannot be made
         # Only the families who find a broker line send for a relative; the rest wait.
-        from_home = int(rng.binomial(from_home, intake.line_share(ctx)))
+        from_home = int(rng.binomial(from_home, broker_line_share(ctx)))
         diaspora.relatives_left -= in_china.size + from_home
+        spent = in_china.size * from_china_fee + from_home * from_home_fee
+        ctx.book("set_aside", spent)
+        ctx.book("chain_funding", spent)
         # Money for a relative already hiding in China lets her pay a broker from there.
-        ctx.book("chain_funding", in_china.size * from_china_fee)
         ctx.pop.funds[in_china] += from_china_fee
         hiding.schedule(ctx, in_china)
         ctx.count("chain_funded_in_china", in_china.size)
         if from_home == 0:
             return
-        ctx.book("chain_funding", from_home * from_home_fee)
         weights = ctx.world.graph.departure_weight
         origins = np.repeat(np.arange(weights.size), rng.multinomial(from_home, weights))
         departure.create(ctx, origins.astype(np.int16), prepaid_usd=from_home_fee)
