@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -50,15 +51,77 @@ def _load(source: str) -> Scenario:
         raise typer.Exit(2) from None
 
 
-def _default_out(scenario: Scenario, seed: int) -> Path:
-    """A new folder under ./tumen-runs/, named for a shell: scenario, seed and time."""
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", scenario.name).strip("-") or "scenario"
-    stem = f"{slug}-seed{seed}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+def _slug(scenario: Scenario) -> str:
+    """The scenario's name as a folder name a shell needs no quotes for."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", scenario.name).strip("-") or "scenario"
+
+
+def _new_out(scenario: Scenario, label: str) -> Path:
+    """A new folder under ./tumen-runs/: scenario, what was done (`label`) and time."""
+    stem = f"{_slug(scenario)}-{label}-{dt.datetime.now():%Y%m%d-%H%M%S}"
     candidate, n = RUNS_DIR / stem, 1
     while candidate.exists():
         n += 1
         candidate = RUNS_DIR / f"{stem}-{n}"
     return candidate
+
+
+def _cut(scenario: Scenario, until: int | None) -> Scenario:
+    """The scenario ending with `until`, or exit with status 2 if that ends it too early."""
+    from tumen.api import cut_at
+
+    try:
+        return cut_at(scenario, until)
+    except ValueError as error:
+        errors.print(str(error), style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _usable_out(target: Path, *, may_hold_files: bool = False) -> None:
+    """Exit with status 2 unless `target` is missing or a folder (an empty one, unless
+    `may_hold_files`)."""
+    if target.exists() and not target.is_dir():
+        errors.print(
+            f"[red]{escape(str(target))} exists and is not a folder[/]; choose another --out.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+    if not may_hold_files and target.exists() and any(target.iterdir()):
+        errors.print(
+            f"[red]{escape(str(target))} exists and is not empty[/]; choose another --out.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+
+
+def _write_whole(target: Path, write: Callable[[Path], None]) -> None:
+    """Let `write` fill a side folder, then rename it to `target`, so that a folder is
+    never half-written. Resolved, so that `--out .` or `--out ..` names a real sibling."""
+    final = target.resolve()
+    partial = final.with_name(final.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        write(partial)
+        if final.exists():
+            final.rmdir()
+        partial.rename(final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def _progress(counted: str, *more: TextColumn) -> Progress:
+    """A transient progress bar: description, bar, `counted` text, extra columns, times."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn(counted),
+        *more,
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def _summary_table(results: Results, out: Path) -> Table:
@@ -105,87 +168,29 @@ def run(
     ] = None,
 ) -> None:
     """Simulate a scenario and write annual.csv, daily.parquet, summary.json, report.html."""
-    from tumen.api import cut_at, simulate
+    from tumen.api import simulate
     from tumen.report.html import write_report
 
-    loaded = _load(scenario)
-    try:
-        loaded = cut_at(loaded, until)
-    except ValueError as error:
-        errors.print(str(error), style="red", markup=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    target = out or _default_out(loaded, seed)
-    if target.exists() and not target.is_dir():
-        errors.print(
-            f"[red]{escape(str(target))} exists and is not a folder[/]; choose another --out.",
-            soft_wrap=True,
-        )
-        raise typer.Exit(2)
-    if target.exists() and any(target.iterdir()):
-        errors.print(
-            f"[red]{escape(str(target))} exists and is not empty[/]; choose another --out.",
-            soft_wrap=True,
-        )
-        raise typer.Exit(2)
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as progress:
+    loaded = _cut(_load(scenario), until)
+    target = out or _new_out(loaded, f"seed{seed}")
+    _usable_out(target)
+    with _progress("{task.percentage:>3.0f}%") as progress:
         task = progress.add_task(f"simulating {loaded.name}", total=1)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
         results = simulate(loaded, seed=seed, progress=advance)
-    # Write into a side folder and rename at the end, so a run is never half-written.
-    # Resolved, so that `--out .` or `--out ..` names a real sibling folder.
-    final = target.resolve()
-    partial = final.with_name(final.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    try:
-        results.save(partial)
-        write_report(results, partial / "report.html")
-        if final.exists():
-            final.rmdir()
-        partial.rename(final)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+
+    def write(folder: Path) -> None:
+        results.save(folder)
+        write_report(results, folder / "report.html")
+
+    _write_whole(target, write)
     console.print(_summary_table(results, target))
     if not results.passed:
         errors.print("[bold red]An invariant failed[/]: see summary.json; this is a bug.")
         raise typer.Exit(1)
-
-
-def _validation_out(scenario: Scenario, runs: int) -> Path:
-    """A new folder under ./tumen-runs/ for a validation: scenario, runs and time."""
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", scenario.name).strip("-") or "scenario"
-    stem = f"{slug}-validate{runs}-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    candidate, n = RUNS_DIR / stem, 1
-    while candidate.exists():
-        n += 1
-        candidate = RUNS_DIR / f"{stem}-{n}"
-    return candidate
-
-
-def _usable_out(target: Path) -> None:
-    """Exit with status 2 unless `target` is missing or an empty folder."""
-    if target.exists() and not target.is_dir():
-        errors.print(
-            f"[red]{escape(str(target))} exists and is not a folder[/]; choose another --out.",
-            soft_wrap=True,
-        )
-        raise typer.Exit(2)
-    if target.exists() and any(target.iterdir()):
-        errors.print(
-            f"[red]{escape(str(target))} exists and is not empty[/]; choose another --out.",
-            soft_wrap=True,
-        )
-        raise typer.Exit(2)
 
 
 def _mark(passed: bool | None) -> str:
@@ -266,27 +271,15 @@ def validate(
 ) -> None:
     """Run an ensemble and compare it with the observed arrivals and the stylized facts;
     write validation.json and validation.html."""
-    from tumen.api import cut_at, package_version
+    from tumen.api import package_version
     from tumen.validation.ensemble import default_workers, run_ensemble
     from tumen.validation.validate import failures, write_validation
     from tumen.validation.validate import validate as validate_ensemble
 
-    loaded = _load(scenario)
-    try:
-        loaded = cut_at(loaded, until)
-    except ValueError as error:
-        errors.print(str(error), style="red", markup=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    target = out or _validation_out(loaded, runs)
+    loaded = _cut(_load(scenario), until)
+    target = out or _new_out(loaded, f"validate{runs}")
     _usable_out(target)
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} runs"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as progress:
+    with _progress("{task.completed}/{task.total} runs") as progress:
         task = progress.add_task(f"simulating {loaded.name}", total=runs)
 
         def advance(done: int, total: int) -> None:
@@ -296,18 +289,7 @@ def validate(
             loaded, range(1, runs + 1), workers=workers or default_workers(), on_done=advance
         )
     report = validate_ensemble(ensemble, loaded, version=package_version())
-    # As in `run`: write into a side folder and rename it at the end.
-    final = target.resolve()
-    partial = final.with_name(final.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    try:
-        write_validation(report, partial)
-        if final.exists():
-            final.rmdir()
-        partial.rename(final)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+    _write_whole(target, lambda folder: write_validation(report, folder))
     for table in _validation_tables(report):
         console.print(table)
     failed = failures(report)
@@ -389,23 +371,10 @@ def calibrate_command(
             soft_wrap=True,
         )
         raise typer.Exit(2)
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", loaded.name).strip("-") or "scenario"
-    target = out or RUNS_DIR / f"{slug}-calibration"
-    if target.exists() and not target.is_dir():
-        errors.print(
-            f"[red]{escape(str(target))} exists and is not a folder[/]; choose another --out.",
-            soft_wrap=True,
-        )
-        raise typer.Exit(2)
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} trials"),
-        TextColumn("best loss {task.fields[best]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as progress:
+    target = out or RUNS_DIR / f"{_slug(loaded)}-calibration"
+    _usable_out(target, may_hold_files=True)
+    with _progress("{task.completed}/{task.total} trials",
+                   TextColumn("best loss {task.fields[best]}")) as progress:
         task = progress.add_task(f"calibrating {loaded.name}", total=trials, best="-")
         started: list[int] = []
 
