@@ -153,7 +153,8 @@ def apply_levers(scenario: Scenario, levers: Levers) -> Scenario:
     finance = data["parameters"]["finance"]
     finance["rescue_budget_usd_per_year"] *= levers.rescue_budget
     _redesign_network(data["network"]["cells"], levers.network)
-    result = Scenario.model_validate(data)
+    # The free parameters' paths still hold: levers add events after the file's own.
+    result = Scenario.model_validate(data).with_free_parameters(scenario.free_parameters)
     # Only problems the levers brought in: a scenario cut short by `until` (as in tests)
     # already has events past its end, and those are harmless.
     broken = set(check_references(result)) - set(check_references(scenario))
