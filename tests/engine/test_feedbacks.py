@@ -1,15 +1,20 @@
-"""Mechanisms that tie the flows to the diaspora and the border: guards deter departures,
-broker lines are scarce while few have resettled, women earn less in hiding, and only
-part of those resettled before the run are in touch with family."""
+"""Mechanisms that tie the flows to the diaspora and the border: guards deter departures
+and thin the brokers' lines at the river, broker and rescue lines are scarce while few
+have resettled, women earn less in hiding, and only part of those resettled before the
+run are in touch with family."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pytest
 
 from tumen.engine.states import State
 
 from .conftest import FEE, engine_run, hiding_at, simulate, simulate_with_context, tiny
 from .test_departure_crossing import WINDOW, assert_poisson
+from .test_resettlement import FAMILIES, chain_scenario, expected_chain
 
 
 def test_border_security_deters_departures_by_its_elasticity() -> None:
@@ -83,3 +88,31 @@ def test_the_diaspora_counts_those_resettled_before_and_during_the_run() -> None
     assert arrivals > 0
     assert ctx.diaspora.resettled == 4000 + arrivals
     assert abs(ctx.diaspora.in_contact - 1200) <= 5 * np.sqrt(4000 * 0.3 * 0.7)
+
+
+
+@pytest.mark.parametrize(("security", "elasticity", "found"),
+                         [(4.0, 0.5, 0.5), (4.0, 0.0, 1.0), (1.0, 2.0, 1.0)])
+def test_guards_thin_the_broker_lines_for_relatives_at_home(
+        security: float, elasticity: float, found: float) -> None:
+    """Security 4 with broker deterrence 0.5 lets half the relatives paid for from home
+    find a line (4 ** -0.5); the others stay to be paid for later. Without deterrence, or
+    at the baseline security, every one finds a line."""
+    scenario = chain_scenario(20, families=FAMILIES, security=security,
+                              broker_deterrence=elasticity)
+    departures = int(simulate(scenario).daily["chain_departures"].sum())
+    expected = expected_chain(20, FEE, found=found)
+    assert abs(departures - expected) <= 5 * math.sqrt(expected), (departures, expected)
+
+
+def test_rescue_networks_raise_only_what_their_lines_can_carry() -> None:
+    """With a quarter of the resettled population that opens every line, and nobody
+    arriving, the networks raise a quarter of their budget."""
+    budget = 40_000.0
+    scenario = tiny(population={"resettled_before": 1000},
+                    parameters={"intake": {"broker_lines_resettled": 4000.0},
+                                "finance": {"rescue_budget_usd_per_year": budget}})
+    results = simulate(scenario)
+    assert results.annual["arrivals_sk"].sum() == 0
+    donations = results.ledger.groupby("account")["usd"].sum()["donations"]
+    assert donations == pytest.approx(budget / 4 * len(results.daily) / 365)

@@ -69,15 +69,19 @@ SAVINGS = 2055.0
 
 def chain_scenario(relatives: int, in_china_share: float = 0.0, broker_fee: float = FEE,
                    end: str = "2001-12-31", savings: float = SAVINGS, chain_fee: float = FEE,
-                   hidden: int = 400, families: int = N):
+                   hidden: int = 400, families: int = N, security: float = 1.0,
+                   broker_deterrence: float = 0.0):
     """`families` in touch from day 0 save `savings` dollars a year on average for
     relatives. The relatives who leave home are all caught at the river, so no arrival
-    feeds the loop."""
+    feeds the loop. `security` is North Korea's border security over the whole run."""
+    fence = {"start": "2001-01-01", "end": end, "action": "scale", "input": "border_security",
+             "where": "north_korea", "value": security}
     return tiny(
         period={"end": end},
         population={"resettled_before": families, "initial": [hiding_at("yanbian", hidden)]},
+        timeline=[fence] if security != 1.0 else [],
         parameters={
-            "crossing": {"detection": 1.0},
+            "crossing": {"detection": 1.0, "broker_deterrence": broker_deterrence},
             "intake": {"broker_fee_usd": broker_fee},
             "resettlement": {"recontact": 1.0, "recontact_before": 1.0,
                              "chain_savings_usd_per_year": savings,
@@ -87,12 +91,13 @@ def chain_scenario(relatives: int, in_china_share: float = 0.0, broker_fee: floa
     )
 
 
-def expected_chain(relatives: int, fee: float, savings: float = SAVINGS) -> float:
+def expected_chain(relatives: int, fee: float, savings: float = SAVINGS,
+                   found: float = 1.0) -> float:
     """Relatives brought out in a year: a share exp(-fee / savings) of the families with
-    relatives left bring one each a year, and a family's relatives run out as they come,
-    so relatives left decay as exp(-able * t / relatives) and a year brings
-    FAMILIES * relatives * (1 - exp(-able / relatives))."""
-    able = math.exp(-fee / savings) if savings > 0 else 0.0
+    relatives left bring one each a year if their broker `found` a line, and a family's
+    relatives run out as they come, so relatives left decay as exp(-able * t / relatives)
+    and a year brings FAMILIES * relatives * (1 - exp(-able / relatives))."""
+    able = found * math.exp(-fee / savings) if savings > 0 else 0.0
     return FAMILIES * relatives * (1 - math.exp(-able / relatives))
 
 

@@ -184,6 +184,12 @@ class Crossing(Strict):
         description="Elasticity of departures (those leaving on their own) to North "
         "Korean border security: the departure rate is divided by security to this power.",
     )
+    broker_deterrence: NonNegative = Field(
+        0.0,
+        description="Elasticity of brokers' lines across the river to North Korean border "
+        "security: the share of paid-for relatives whose broker finds a line at home is "
+        "divided by security to this power.",
+    )
 
 
 class Hiding(Strict):

@@ -102,7 +102,11 @@ class Resettlement:
         if not departure.border_open(ctx):
             from_home = 0  # no broker takes money for a crossing that cannot be made
         # Only the families who find a broker line send for a relative; the rest wait.
-        from_home = int(rng.binomial(from_home, broker_line_share(ctx)))
+        # Guards who risk being shot or punished take fewer bribes: lines at the river
+        # thin out as border security rises.
+        security = float(ctx.input("border_security", NORTH_KOREA))
+        guarded = security ** -ctx.params.crossing.broker_deterrence if security > 0 else 1.0
+        from_home = int(rng.binomial(from_home, min(1.0, broker_line_share(ctx) * guarded)))
         diaspora.relatives_left -= in_china.size + from_home
         spent = in_china.size * from_china_fee + from_home * from_home_fee
         ctx.book("set_aside", spent)
