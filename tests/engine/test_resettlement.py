@@ -161,3 +161,31 @@ def test_relatives_are_never_paid_for_with_money_not_yet_saved() -> None:
             ctx = engine_run(chain_scenario(5, in_china_share=0.5, broker_fee=3 * FEE), seed)
             assert ctx.recorder.flows["chain_funded_in_china"].sum() > 0
     assert lowest[0] >= -1e-6
+
+
+@pytest.mark.parametrize(("grant", "share"), [(2 * FEE, 0.5), (FEE / 2, 0.0)])
+def test_arrivals_spend_their_grant_on_a_relative_when_it_covers_the_fee(
+        grant: float, share: float) -> None:
+    """With no savings, only the grant can pay: half the arrivals (all in touch) send for
+    a relative at once when the grant covers the fee, and none when it does not. The
+    relatives are all caught at the river, so the loop stops there."""
+    scenario = tiny(
+        period={"end": "2002-12-31"},
+        population={"initial": [hiding_at("yanbian", 2000)]},
+        parameters={"hiding": {"referral": 1.0},
+                    "crossing": {"detection": 1.0},
+                    "finance": {"rescue_budget_usd_per_year": 1e8},
+                    "resettlement": {"recontact": 1.0, "chain_savings_usd_per_year": 0.0,
+                                     "chain_fee_usd": FEE, "chain_in_china_share": 0.0,
+                                     "relatives_max": 2, "grant_usd": grant,
+                                     "grant_chain_share": 0.5}},
+    )
+    results = simulate(scenario)
+    arrivals = int(results.annual["arrivals_sk"].sum())
+    sent = int(results.daily["chain_departures"].sum())
+    expected = arrivals * share
+    assert arrivals > 1000
+    assert abs(sent - expected) <= 5 * math.sqrt(max(expected * (1 - share), 1.0)), (sent, expected)
+    flows = results.ledger.groupby("account")["usd"].sum()
+    assert flows.get("grant_set_aside", 0.0) == pytest.approx(sent * FEE)
+    assert flows.get("chain_funding", 0.0) == pytest.approx(sent * FEE)

@@ -73,6 +73,8 @@ class Diaspora:
     resettled: int = 0
     in_contact: int = 0
     relatives_left: int = 0
+    # Arrivals in touch with family who have not yet decided how to use their grant.
+    new_in_contact: int = 0
 
 
 class Context:

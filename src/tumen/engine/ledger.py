@@ -20,6 +20,7 @@ FLOWS: dict[str, tuple[str, str]] = {
     "broker_fees": ("escapees", "brokers"),
     "seized": ("escapees", "seized_by_police"),
     "set_aside": ("earnings_in_south_korea", "resettled_savings"),
+    "grant_set_aside": ("resettlement_grants", "resettled_savings"),
     "remittances": ("resettled_savings", "families_in_north_korea"),
     "chain_funding": ("resettled_savings", "escapees"),
     "debt_repaid": ("resettlement_grants", "brokers"),

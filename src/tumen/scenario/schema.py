@@ -295,6 +295,14 @@ class Resettlement(Strict):
         0.5, description="Share of relatives paid for who are already hiding in China."
     )
     chain_fee_usd: NonNegative = 5000.0
+    grant_usd: NonNegative = Field(
+        0.0, description="Part of the resettlement grant a family can put towards a "
+        "relative's broker fee on arrival (USD)."
+    )
+    grant_chain_share: Probability = Field(
+        0.0, description="Share of arrivals in touch with family who spend their grant on "
+        "a broker for one relative, when grant and a year's savings cover the fee."
+    )
 
 
 class Finance(Strict):

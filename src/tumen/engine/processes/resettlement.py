@@ -7,6 +7,8 @@ arrivals fuel future ones while higher fees damp the loop.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from tumen.engine.context import Context
@@ -15,6 +17,7 @@ from tumen.engine.processes import departure, hiding
 from tumen.engine.states import Channel, Pending, State
 from tumen.engine.world import COUNTRIES, NORTH_KOREA
 from tumen.scenario.schema import Country
+from tumen.scenario.schema import Resettlement as ResettlementParameters
 
 _UNITED_STATES = COUNTRIES.index(Country.UNITED_STATES)
 
@@ -46,6 +49,7 @@ def arrive(ctx: Context, rows: np.ndarray, location: np.ndarray | int | None = N
     contacts = int((rng.random(korea.size) < params.recontact).sum())
     ctx.diaspora.resettled += korea.size
     ctx.diaspora.in_contact += contacts
+    ctx.diaspora.new_in_contact += contacts
     ctx.diaspora.relatives_left += contacts * params.relatives_max
 
 
@@ -63,6 +67,7 @@ class Resettlement:
         self._last = -1
 
     def step(self, ctx: Context) -> None:
+        self._spend_grants(ctx)
         last_day = ctx.day == ctx.world.n_days - 1
         if ctx.day - self._last < self.SETTLE_EVERY_DAYS and not last_day:
             return
@@ -76,6 +81,21 @@ class Resettlement:
         self._pay_for_relatives(ctx, days)
 
     @staticmethod
+    def _spend_grants(ctx: Context) -> None:
+        """Arrivals in touch with family may spend their resettlement grant on a broker
+        for one relative right away (facts.md §6a: 66% used part of their grant on money
+        sent home, 2010), if the grant and a year's savings cover the fee."""
+        diaspora, params = ctx.diaspora, ctx.params.resettlement
+        arrivals, diaspora.new_in_contact = diaspora.new_in_contact, 0
+        if arrivals == 0 or params.grant_chain_share == 0:
+            return
+        fees = ChainFees.today(ctx)
+        able = params.grant_chain_share * _afford(fees.average - params.grant_usd, params)
+        rng = ctx.rng("resettlement")
+        n = min(int(rng.binomial(arrivals, able)), diaspora.relatives_left)
+        _send_for(ctx, rng, n, fees, "grant_set_aside")
+
+    @staticmethod
     def _pay_for_relatives(ctx: Context, days: int) -> None:
         """Families whose year's savings cover the fee pay a broker for one relative a
         year, in China or at home.
@@ -84,40 +104,68 @@ class Resettlement:
         `chain_savings_usd_per_year`), so the share who can afford a fee is
         exp(-fee / savings): when fees rise, families stop saving for one and remit instead.
         """
-        diaspora, params = ctx.diaspora, ctx.params.resettlement
-        scale = float(ctx.input("broker_fees", NORTH_KOREA))
-        from_home_fee = params.chain_fee_usd * scale
-        from_china_fee = ctx.params.intake.broker_fee_usd * scale
-        share = params.chain_in_china_share
-        average = share * from_china_fee + (1.0 - share) * from_home_fee
-        savings = params.chain_savings_usd_per_year
-        able = 0.0 if savings <= 0 else float(np.exp(-average / savings))
+        fees = ChainFees.today(ctx)
+        able = _afford(fees.average, ctx.params.resettlement)
         rng = ctx.rng("resettlement")
         expected = families_with_relatives(ctx) * able * days / 365.0
-        n = min(int(rng.poisson(expected)), diaspora.relatives_left)
-        if n <= 0:
-            return
-        in_china = hiding.sample_hidden(ctx, rng, int(rng.binomial(n, share)))
-        from_home = n - in_china.size
-        if not departure.border_open(ctx):
-            from_home = 0  # no broker takes money for a crossing that cannot be made
-        # Only the families who find a broker line send for a relative; the rest wait.
-        # Guards who risk being shot or punished take fewer bribes: lines at the river
-        # thin out as border security rises.
-        security = float(ctx.input("border_security", NORTH_KOREA))
-        guarded = security ** -ctx.params.crossing.broker_deterrence if security > 0 else 1.0
-        from_home = int(rng.binomial(from_home, min(1.0, broker_line_share(ctx) * guarded)))
-        diaspora.relatives_left -= in_china.size + from_home
-        spent = in_china.size * from_china_fee + from_home * from_home_fee
-        ctx.book("set_aside", spent)
-        ctx.book("chain_funding", spent)
-        # Money for a relative already hiding in China lets her pay a broker from there.
-        ctx.pop.funds[in_china] += from_china_fee
-        hiding.schedule(ctx, in_china)
-        ctx.count("chain_funded_in_china", in_china.size)
-        if from_home == 0:
-            return
-        weights = ctx.world.graph.departure_weight
-        origins = np.repeat(np.arange(weights.size), rng.multinomial(from_home, weights))
-        departure.create(ctx, origins.astype(np.int16), prepaid_usd=from_home_fee)
-        ctx.count("chain_departures", from_home)
+        n = min(int(rng.poisson(expected)), ctx.diaspora.relatives_left)
+        _send_for(ctx, rng, n, fees, "set_aside")
+
+
+@dataclass(frozen=True)
+class ChainFees:
+    """Today's fees for a relative at home and one already hiding in China."""
+
+    from_home: float
+    from_china: float
+    average: float
+
+    @classmethod
+    def today(cls, ctx: Context) -> ChainFees:
+        scale = float(ctx.input("broker_fees", NORTH_KOREA))
+        from_home = ctx.params.resettlement.chain_fee_usd * scale
+        from_china = ctx.params.intake.broker_fee_usd * scale
+        share = ctx.params.resettlement.chain_in_china_share
+        return cls(from_home, from_china, share * from_china + (1.0 - share) * from_home)
+
+
+def _afford(fee: float, params: ResettlementParameters) -> float:
+    """Share of families whose year's savings cover `fee` (savings spread exponentially)."""
+    if fee <= 0:
+        return 1.0
+    savings = params.chain_savings_usd_per_year
+    return 0.0 if savings <= 0 else float(np.exp(-fee / savings))
+
+
+def _send_for(ctx: Context, rng: np.random.Generator, n: int, fees: ChainFees,
+              source: str) -> None:
+    """Pay brokers for `n` relatives, money set aside along flow `source`: some already
+    hiding in China, the rest from home if a line across the river is found."""
+    if n <= 0:
+        return
+    diaspora = ctx.diaspora
+    share = ctx.params.resettlement.chain_in_china_share
+    in_china = hiding.sample_hidden(ctx, rng, int(rng.binomial(n, share)))
+    from_home = n - in_china.size
+    if not departure.border_open(ctx):
+        from_home = 0  # no broker takes money for a crossing that cannot be made
+    # Only the families who find a broker line send for a relative; the rest wait.
+    # Guards who risk being shot or punished take fewer bribes: lines at the river
+    # thin out as border security rises.
+    security = float(ctx.input("border_security", NORTH_KOREA))
+    guarded = security ** -ctx.params.crossing.broker_deterrence if security > 0 else 1.0
+    from_home = int(rng.binomial(from_home, min(1.0, broker_line_share(ctx) * guarded)))
+    diaspora.relatives_left -= in_china.size + from_home
+    spent = in_china.size * fees.from_china + from_home * fees.from_home
+    ctx.book(source, spent)
+    ctx.book("chain_funding", spent)
+    # Money for a relative already hiding in China lets her pay a broker from there.
+    ctx.pop.funds[in_china] += fees.from_china
+    hiding.schedule(ctx, in_china)
+    ctx.count("chain_funded_in_china", in_china.size)
+    if from_home == 0:
+        return
+    weights = ctx.world.graph.departure_weight
+    origins = np.repeat(np.arange(weights.size), rng.multinomial(from_home, weights))
+    departure.create(ctx, origins.astype(np.int16), prepaid_usd=fees.from_home)
+    ctx.count("chain_departures", from_home)
