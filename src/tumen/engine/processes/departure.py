@@ -59,6 +59,13 @@ def border_open(ctx: Context) -> bool:
     return bool(graph.route_open[from_origin, ctx.day].any())
 
 
+def deterred_by_guards(ctx: Context, elasticity: float) -> float:
+    """Today's North Korean border security to the power -`elasticity`: the share of a
+    flow across the river that the guards leave (1 while security is 0)."""
+    security = float(ctx.input("border_security", NORTH_KOREA))
+    return security**-elasticity if security > 0 else 1.0
+
+
 class Departure:
     """Draws the day's departures from each origin province."""
 
@@ -68,8 +75,7 @@ class Departure:
         world, rng = ctx.world, ctx.rng(self.name)
         # Guards who shoot on sight deter those who would go on their own; chain
         # escapes, whose brokers pay the guards, are created elsewhere.
-        security = float(ctx.input("border_security", NORTH_KOREA))
-        deterred = security ** -ctx.params.crossing.deterrence if security > 0 else 1.0
+        deterred = deterred_by_guards(ctx, ctx.params.crossing.deterrence)
         push = float(ctx.input("push", NORTH_KOREA))
         rate = world.population.departures_per_day * push * deterred
         n = int(rng.poisson(rate))

@@ -152,8 +152,7 @@ def _send_for(ctx: Context, rng: np.random.Generator, n: int, fees: ChainFees,
     # Only the families who find a broker line send for a relative; the rest wait.
     # Guards who risk being shot or punished take fewer bribes: lines at the river
     # thin out as border security rises.
-    security = float(ctx.input("border_security", NORTH_KOREA))
-    guarded = security ** -ctx.params.crossing.broker_deterrence if security > 0 else 1.0
+    guarded = departure.deterred_by_guards(ctx, ctx.params.crossing.broker_deterrence)
     from_home = int(rng.binomial(from_home, min(1.0, broker_line_share(ctx) * guarded)))
     diaspora.relatives_left -= in_china.size + from_home
     spent = in_china.size * fees.from_china + from_home * fees.from_home
