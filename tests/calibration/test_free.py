@@ -361,6 +361,13 @@ def test_values_are_written_as_yaml_numbers_within_range(value: float) -> None:
     assert parameter.low <= read <= parameter.high
 
 
+@pytest.mark.parametrize(("value", "written"), [(2_110_000.0, "2110000.0"), (1e9, "1000000000.0"),
+                                                (123456789.0, "123457000.0"), (5.5, "5.5")])
+def test_large_values_are_written_without_an_exponent(value: float, written: str) -> None:
+    parameter = FreeParameter("x", low=1.0, high=1e9, value=10.0, line=1)
+    assert format_value(value, parameter) == written
+
+
 def test_a_rounded_value_never_leaves_the_range() -> None:
     parameter = FreeParameter("x", low=0.12345649, high=0.2, value=0.15, line=1)
     text = format_value(0.1234565, parameter)

@@ -343,10 +343,14 @@ def calibrated_text(text: str, free: Sequence[FreeParameter], values: Mapping[st
 
 def format_value(value: float, parameter: FreeParameter) -> str:
     """`value` written for YAML: short (6 significant digits) when that stays within the
-    parameter's range, and always read back by YAML as a number."""
+    parameter's range, without an exponent from 1 up (2110000.0, not 2.11e+06, for a
+    reader of the file), and always read back by YAML as a number."""
     if parameter.integer:
         return str(round(value))
-    for text in (f"{value:.6g}", repr(float(value))):
+    short = f"{value:.6g}"
+    if "e" in short and abs(value) >= 1:
+        short = f"{float(short):.1f}"
+    for text in (short, repr(float(value))):
         text = _yaml_float(text)
         if parameter.low <= float(text) <= parameter.high:
             return text
