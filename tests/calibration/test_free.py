@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from scenario_edits import edit, line_of
 from tumen.scenario import Scenario, ScenarioError, parse_scenario
 from tumen.scenario.free import FreeParameter, parse_path
 from tumen.scenario.load import with_values
@@ -19,16 +20,6 @@ DETECTION = "    detection: 0.2\n"
 DEPARTURES = "  departures_per_day: 5\n"
 COUNT = "      count: 1000\n"
 EVENT_VALUE = "    value: 2.0\n"
-
-
-def edit(text: str, old: str, new: str) -> str:
-    assert text.count(old) == 1, f"{old!r} must occur once in the scenario"
-    return text.replace(old, new)
-
-
-def line_of(text: str, snippet: str) -> int:
-    assert text.count(snippet) == 1, f"{snippet!r} must occur once in the scenario"
-    return text[: text.index(snippet)].count("\n") + 1
 
 
 def problems(text: str) -> list[str]:

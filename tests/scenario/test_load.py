@@ -12,6 +12,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scenario_edits import edit, line_of
 from tumen.scenario import (
     Problem,
     Scenario,
@@ -27,16 +28,6 @@ COUNTRIES = (
     "north_korea, china, mongolia, vietnam, laos, myanmar, cambodia, thailand, "
     "south_korea, united_states"
 )
-
-
-def edit(text: str, old: str, new: str) -> str:
-    assert text.count(old) == 1, f"{old!r} must occur once in the scenario"
-    return text.replace(old, new)
-
-
-def line_of(text: str, snippet: str) -> int:
-    assert text.count(snippet) == 1, f"{snippet!r} must occur once in the scenario"
-    return text[: text.index(snippet)].count("\n") + 1
 
 
 def report(text: str) -> str:
