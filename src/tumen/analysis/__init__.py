@@ -1,0 +1,1 @@
+"""Analyses that read a scenario or results without running the day loop."""
