@@ -23,6 +23,8 @@ from tumen.scenario import ScenarioError, builtin_path, builtin_scenarios, load_
 from tumen.scenario.schema import Scenario
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from tumen.results import Results
     from tumen.validation.calibrate import Calibration
 
@@ -428,6 +430,76 @@ def calibrate_command(
         "calibrated.yaml",
         soft_wrap=True,
     )
+
+
+def _design_table(table: pd.DataFrame) -> Table:
+    """Exposure and coordination of each design; dominated designs marked."""
+    shown = Table(title="network designs: one caught cell", show_header=True)
+    for name in ("design", "level", "people (mean)", "people (worst)", "cells (mean)",
+                 "secrecy", "hand-off days", "hand-off failure", ""):
+        shown.add_column(name, justify="left" if name == "design" else "right")
+    for row in table.itertuples():
+        shown.add_row(row.design, f"{row.level:g}", f"{row.people_random:.1%}",
+                      f"{row.people_worst:.1%}", f"{row.cells_random:.1%}", f"{row.secrecy:.3f}",
+                      f"{row.handoff_days:.1f}", f"{row.handoff_failure:.1%}",
+                      "[dim]dominated[/]" if row.dominated else "[green]frontier[/]")
+    return shown
+
+
+@app.command()
+def exposure(
+    scenario: Annotated[
+        str, typer.Argument(help="A scenario file, or the name of a built-in scenario.")
+    ] = DEFAULT_SCENARIO,
+    design: Annotated[
+        list[str] | None,
+        typer.Option(help="A design to score (repeat; default: all): connected, chain, hub, "
+                          "cells, windmill."),
+    ] = None,
+    level: Annotated[
+        list[float] | None,
+        typer.Option(min=0.0, max=1.0, help="Compartmentalisation level, 0 (fully connected) "
+                                            "to 1 (the pure design); repeat for several."),
+    ] = None,
+    p: Annotated[
+        float | None,
+        typer.Option("--p", min=0.0, max=1.0,
+                     help="Per-link disclosure probability (default: the scenario's)."),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option(min=100, help="Cascades sampled per caught cell on large graphs.")
+    ] = 5_000,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: a new one under ./tumen-runs/).")
+    ] = None,
+) -> None:
+    """Score network designs for the scenario's cells: what one caught cell gives away
+    against what hand-offs cost; write exposure.csv and frontier.html."""
+    from tumen.analysis.designs import DESIGNS
+    from tumen.analysis.frontier import design_table, write_frontier
+
+    loaded = _load(scenario)
+    designs = design or list(DESIGNS)
+    unknown = [name for name in designs if name not in DESIGNS]
+    if unknown:
+        errors.print(f"[red]Unknown design {escape(', '.join(unknown))}[/]; choose from "
+                     f"{', '.join(DESIGNS)}.", soft_wrap=True)
+        raise typer.Exit(2)
+    if not loaded.network.cells:
+        errors.print(f"[red]{escape(scenario)} has no network cells[/]; add cells under "
+                     "network.cells (see docs/scenarios.md).", soft_wrap=True)
+        raise typer.Exit(2)
+    target = out or _new_out(loaded, "exposure")
+    _usable_out(target)
+    with _progress("{task.completed}/{task.total} designs") as progress:
+        task = progress.add_task("scoring designs", total=len(designs) * len(level or [1.0]))
+        table = design_table(
+            loaded.network, designs, level or [1.0], p, samples,
+            on_done=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    _write_whole(target, lambda folder: write_frontier(table, folder, loaded.name))
+    console.print(_design_table(table))
+    console.print(f"written to {escape(str(target))}", soft_wrap=True)
 
 
 @app.command()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -63,7 +65,7 @@ def test_more_knowledge_never_lowers_exposure(design: str) -> None:
     network = line_network(5)
     shares = [exposure_of(graph_of(network, design, level), caught=2, p=0.5)
               for level in (1.0, 0.75, 0.5, 0.25, 0.0)]
-    for less, more in zip(shares, shares[1:], strict=False):
+    for less, more in itertools.pairwise(shares):
         assert more.cells >= less.cells - 1e-12
         assert more.houses >= less.houses - 1e-12
 
