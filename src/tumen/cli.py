@@ -503,6 +503,56 @@ def exposure(
 
 
 @app.command()
+def compare(
+    scenarios: Annotated[
+        list[str], typer.Argument(help="Two or more scenario files or built-in names; the "
+                                       "first is the baseline.")
+    ],
+    runs: Annotated[int, typer.Option(min=1, help="Seeds per scenario, 1 to N.")] = 10,
+    until: Annotated[
+        int | None, typer.Option(help="End the runs at the close of this year.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes to run on (default: one per core).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: a new one under ./tumen-runs/).")
+    ] = None,
+) -> None:
+    """Run scenarios side by side with the same seeds and show how each differs from the
+    first: arrivals, arrests, compromised safe houses, journey time, cost per arrival."""
+    from tumen.analysis.compare import compare_runs, differences, write_comparison
+    from tumen.validation.ensemble import default_workers
+
+    if len(scenarios) < 2:
+        errors.print("[red]compare needs at least two scenarios[/]; the first is the baseline.")
+        raise typer.Exit(2)
+    loaded = [_cut(_load(source), until) for source in scenarios]
+    labels = [Path(source).stem if Path(source).suffix else source for source in scenarios]
+    if len(set(labels)) < len(labels):
+        labels = [f"{i + 1}: {label}" for i, label in enumerate(labels)]
+    target = out or _new_out(loaded[0], f"compare{len(loaded)}")
+    _usable_out(target)
+    with _progress("{task.completed}/{task.total} runs") as progress:
+        task = progress.add_task("simulating", total=runs * len(loaded))
+        table = compare_runs(
+            loaded, labels, list(range(1, runs + 1)), workers=workers or default_workers(),
+            on_done=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    diff = differences(table)
+    _write_whole(target, lambda folder: write_comparison(table, diff, folder))
+    shown = Table(title=f"against {labels[0]}, {runs} seeds each", show_header=True)
+    for name in ("scenario", "measure", "baseline", "scenario mean", "difference", "90% of runs"):
+        shown.add_column(name, justify="left" if name in ("scenario", "measure") else "right")
+    for row in diff.itertuples():
+        shown.add_row(escape(row.scenario), row.measure, f"{row.baseline_mean:,.1f}",
+                      f"{row.scenario_mean:,.1f}", f"{row.difference_mean:+,.1f}",
+                      f"{row.difference_p5:+,.1f} to {row.difference_p95:+,.1f}")
+    console.print(shown)
+    console.print(f"written to {escape(str(target))}", soft_wrap=True)
+
+
+@app.command()
 def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8050,
     host: Annotated[

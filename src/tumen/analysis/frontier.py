@@ -73,10 +73,9 @@ def dominated(exposure: np.ndarray, cost: np.ndarray) -> np.ndarray:
 def write_frontier(table: pd.DataFrame, folder: Path, title: str) -> None:
     """exposure.csv and frontier.html (self-contained, readable offline) into `folder`."""
     import plotly.graph_objects as go
-    from plotly.offline import get_plotlyjs
 
     from tumen.report.figures import TEMPLATE
-    from tumen.report.html import CSS
+    from tumen.report.html import standalone_page
 
     folder.mkdir(parents=True, exist_ok=True)
     table.to_csv(folder / "exposure.csv", index=False)
@@ -93,23 +92,10 @@ def write_frontier(table: pd.DataFrame, folder: Path, title: str) -> None:
                       xaxis_title="days spent in hand-offs along a line",
                       yaxis_title="% of people in safe houses compromised by one caught cell")
     chart = fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Tumen exposure: {escape(title)}</title>
-<style>{CSS}</style>
-<script>{get_plotlyjs()}</script>
-</head>
-<body>
-<main>
-<h1>Network designs: {escape(title)}</h1>
+    body = f"""<h1>Network designs: {escape(title)}</h1>
 <p class="meta">Lower left is better: fewer people compromised when one cell is caught,
 fewer days lost in hand-offs. Grey designs are dominated.</p>
 <section class="chart">{chart}</section>
-{table.to_html(index=False, float_format=lambda v: f"{v:.3f}", border=0)}
-</main>
-</body>
-</html>
-"""
+{table.to_html(index=False, float_format=lambda v: f"{v:.3f}", border=0)}"""
+    page = standalone_page(f"Tumen exposure: {escape(title)}", body)
     (folder / "frontier.html").write_text(page, encoding="utf-8")

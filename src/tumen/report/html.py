@@ -141,6 +141,30 @@ def _chart_html(results: Results) -> str:
     return "\n".join(sections)
 
 
+def standalone_page(title: str, body: str, css: str = "", scripts: str = "") -> str:
+    """A whole HTML page that opens with no network: plotly.js and the style inlined.
+
+    `title` and `body` are HTML already escaped; `scripts` is more JavaScript to inline.
+    """
+    extra = f"<script>{scripts}</script>\n" if scripts else ""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{CSS}{css}</style>
+{extra}<script>{get_plotlyjs()}</script>
+</head>
+<body>
+<main>
+{body}
+</main>
+</body>
+</html>
+"""
+
+
 def write_report(results: Results, path: Path) -> Path:
     """Write the report and return its path.
 
@@ -151,29 +175,14 @@ def write_report(results: Results, path: Path) -> Path:
         path = path / "report.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     name = escape(results.scenario_name)
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Tumen report: {name}</title>
-<style>{CSS}</style>
-<script>{_geo_assets_script()}</script>
-<script>{get_plotlyjs()}</script>
-</head>
-<body>
-<main>
-<header>
+    body = f"""<header>
 <h1>Tumen: {name}</h1>
 <p class="meta">Scenario <strong>{name}</strong>, seed {escape(str(results.seed))}.
 Simulated escapes from North Korea to Seoul; every figure comes from this one run.</p>
 </header>
 {_chart_html(results)}
 {_summary_html(results.summary)}
-<footer>{escape(ATTRIBUTION)}</footer>
-</main>
-</body>
-</html>
-"""
+<footer>{escape(ATTRIBUTION)}</footer>"""
+    page = standalone_page(f"Tumen report: {name}", body, scripts=_geo_assets_script())
     path.write_text(page, encoding="utf-8")
     return path

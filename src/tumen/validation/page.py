@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 
 from tumen.report.figures import OBSERVED_COLOUR, SIMULATED_COLOUR, TEMPLATE
-from tumen.report.html import CSS
+from tumen.report.html import standalone_page
 
 EXTRA_CSS = """
 tr.passed td.result { color: #1a7f37; font-weight: 600; }
@@ -133,18 +132,7 @@ def write_page(report: dict[str, Any], path: Path) -> Path:
     invariants = ("" if report.get("invariants_passed", True) else
                   '<p class="meta"><strong>An invariant failed in at least one run: '
                   "this is a bug.</strong></p>")
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Tumen validation: {name}</title>
-<style>{CSS}{EXTRA_CSS}</style>
-<script>{get_plotlyjs()}</script>
-</head>
-<body>
-<main>
-<header>
+    body = f"""<header>
 <h1>Tumen validation: {name}</h1>
 <p class="meta">{report["runs"]} runs (seeds {escape(seed_text)}) of
 <strong>{name}</strong>, {escape(" to ".join(report.get("period", [])))}, Tumen
@@ -158,10 +146,7 @@ def write_page(report: dict[str, Any], path: Path) -> Path:
 <h2>Stylized facts</h2>
 <p class="how">Each fact passes when the mean over the runs lies within its tolerance.
 A fact whose years lie outside the run is not measured, not failed.</p>
-{checks_table(report["checks"])}
-</main>
-</body>
-</html>
-"""
+{checks_table(report["checks"])}"""
+    page = standalone_page(f"Tumen validation: {name}", body, EXTRA_CSS)
     path.write_text(page, encoding="utf-8")
     return path
