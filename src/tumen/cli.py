@@ -475,8 +475,8 @@ def exposure(
 ) -> None:
     """Score network designs for the scenario's cells: what one caught cell gives away
     against what hand-offs cost; write exposure.csv and frontier.html."""
-    from tumen.analysis.designs import DESIGNS
     from tumen.analysis.frontier import design_table, write_frontier
+    from tumen.scenario.designs import DESIGNS
 
     loaded = _load(scenario)
     designs = design or list(DESIGNS)

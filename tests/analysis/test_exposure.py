@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from tumen.analysis.designs import DESIGNS, coordination_cost, design_links, redesign
 from tumen.analysis.exposure import KnowledgeGraph, exposure_of, secrecy
+from tumen.scenario.designs import DESIGNS, coordination_cost, design_links, redesign
 from tumen.scenario.schema import Cell, Network, SafeHouse
 
 
@@ -99,3 +99,28 @@ def test_bad_input_is_refused_with_the_fix() -> None:
         design_links(network, "chain", level=1.5)
     with pytest.raises(ValueError, match="disclosure probability"):
         exposure_of(graph_of(network, "chain"), caught=0, p=2.0)
+
+
+def test_a_scenario_may_name_its_design(valid_text: str) -> None:
+    from tumen.scenario import parse_scenario
+    from tumen.scenario.compile import compile_scenario
+
+    text = valid_text.replace("  disclosure_probability: 0.25\n",
+                              "  disclosure_probability: 0.25\n  design: {name: connected}\n")
+    world = compile_scenario(parse_scenario(text, "f.yaml"))
+    assert world.network.cell_knows_cell.sum() == 2  # both cells know each other
+    assert world.network.cell_knows_house.all()
+    as_written = compile_scenario(parse_scenario(valid_text, "f.yaml"))
+    assert as_written.network.cell_knows_cell.sum() == 1
+
+
+def test_an_unknown_design_in_a_file_is_reported_at_its_line(valid_text: str) -> None:
+    from tumen.scenario import ScenarioError, parse_scenario
+
+    text = valid_text.replace("  disclosure_probability: 0.25\n",
+                              "  disclosure_probability: 0.25\n  design: {name: ring}\n")
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "f.yaml")
+    message = str(info.value)
+    assert "f.yaml:60" in message and "network.design.name" in message
+    assert "must be one of {connected, chain, hub, cells, windmill}, got 'ring'" in message

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from typer.testing import CliRunner
 
-from tumen.analysis.designs import DESIGNS
 from tumen.analysis.frontier import design_table, dominated
 from tumen.cli import app
+from tumen.scenario.designs import DESIGNS
 
 runner = CliRunner()
 

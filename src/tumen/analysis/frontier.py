@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tumen.analysis.designs import DESIGNS, coordination_cost, redesign
 from tumen.analysis.exposure import KnowledgeGraph, exposure_of, secrecy
+from tumen.scenario.designs import DESIGNS, coordination_cost, redesign
 from tumen.scenario.schema import Network
 
 DesignDone = Callable[[int, int], None]

@@ -39,7 +39,8 @@ def _graph(scenario: Scenario, index: dict[str, int]) -> Graph:
 
 
 def _network(scenario: Scenario, index: dict[str, int]) -> NetworkArrays:
-    cells, houses = scenario.network.cells, scenario.network.safe_houses
+    network = scenario.network.designed()
+    cells, houses = network.cells, network.safe_houses
     cell_index = {cell.id: row for row, cell in enumerate(cells)}
     house_index = {house.id: row for row, house in enumerate(houses)}
     runs = np.zeros((len(cells), len(index)), dtype=bool)

@@ -130,6 +130,24 @@ class SafeHouse(Strict):
     capacity: Annotated[int, Field(ge=1, le=10_000)]
 
 
+class DesignName(StrEnum):
+    """The standard designs of who knows whom (docs/networks.md)."""
+
+    CONNECTED = "connected"
+    CHAIN = "chain"
+    HUB = "hub"
+    CELLS = "cells"
+    WINDMILL = "windmill"
+
+
+class Design(Strict):
+    """A standard design that replaces the cells' `knows_cells` and `knows_safe_houses`."""
+
+    name: DesignName
+    level: Probability = Field(1.0, description="Compartmentalisation: 0 fully connected, "
+                                                "1 the pure design.")
+
+
 class Network(Strict):
     """How cells hand escapees on and what a caught cell gives away."""
 
@@ -142,6 +160,15 @@ class Network(Strict):
     raid_on_compromise: Probability = 0.5
     cells: list[Cell] = Field(default_factory=list)
     safe_houses: list[SafeHouse] = Field(default_factory=list)
+    design: Design | None = None
+
+    def designed(self) -> Network:
+        """The network whose cells know what its `design` lets them know (itself if none)."""
+        if self.design is None:
+            return self
+        from tumen.scenario.designs import redesign
+
+        return redesign(self, self.design.name, self.design.level)
 
 
 class InitialStock(Strict):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tumen.scenario.schema import Network
+from tumen.scenario.schema import DesignName, Network
 
 Links = tuple[np.ndarray, np.ndarray]  # knows_cell [cells, cells], knows_house [cells, houses]
 WINDMILL_BLADE = 3  # cells per blade of the windmill; the first cell is the hub
@@ -66,11 +66,11 @@ def _windmill(network: Network) -> Links:
 
 
 DESIGNS: dict[str, Callable[[Network], Links]] = {
-    "connected": _connected,
-    "chain": _chain,
-    "hub": _hub,
-    "cells": _cells,
-    "windmill": _windmill,
+    DesignName.CONNECTED: _connected,
+    DesignName.CHAIN: _chain,
+    DesignName.HUB: _hub,
+    DesignName.CELLS: _cells,
+    DesignName.WINDMILL: _windmill,
 }
 
 
@@ -121,7 +121,7 @@ def redesign(network: Network, design: str, level: float = 1.0) -> Network:
         })
         for i, cell in enumerate(network.cells)
     ]
-    return network.model_copy(update={"cells": new_cells})
+    return network.model_copy(update={"cells": new_cells, "design": None})
 
 
 @dataclass(frozen=True)
