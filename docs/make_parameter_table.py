@@ -60,6 +60,8 @@ MEANINGS: dict[str, str] = {
     "network.cells": "The cells of rescue networks and broker lines: operator, the "
     "locations each runs, the cells and safe houses each knows.",
     "network.safe_houses": "The safe houses: location, cell, capacity.",
+    "network.design": "A standard design of who knows whom that replaces the cells' own "
+                      "knowledge (docs/networks.md); none: as the cells say.",
     "parameters.crossing.detection": "Chance that North Korean guards catch an escapee at "
     "the river, before border security and bribes.",
     "parameters.crossing.death": "Chance that an escapee caught at the river dies rather "
