@@ -31,6 +31,16 @@ if TYPE_CHECKING:
 DEFAULT_SCENARIO = "korea-1998-2025"
 RUNS_DIR = Path("tumen-runs")
 
+ScenarioArgument = Annotated[
+    str, typer.Argument(help="A scenario file, or the name of a built-in scenario.")
+]
+OutOption = Annotated[
+    Path | None, typer.Option(help="Output folder (default: a new one under ./tumen-runs/).")
+]
+WorkersOption = Annotated[
+    int | None, typer.Option(min=1, help="Processes to run on (default: one per core).")
+]
+
 app = typer.Typer(
     help="Tumen: simulate the underground railroad of North Korean escapees.",
     no_args_is_help=True,
@@ -158,12 +168,8 @@ def _summary_table(results: Results, out: Path) -> Table:
 
 @app.command()
 def run(
-    scenario: Annotated[
-        str, typer.Argument(help="A scenario file, or the name of a built-in scenario.")
-    ] = DEFAULT_SCENARIO,
-    out: Annotated[
-        Path | None, typer.Option(help="Output folder (default: a new one under ./tumen-runs/).")
-    ] = None,
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    out: OutOption = None,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same run.")] = 0,
     until: Annotated[
         int | None, typer.Option(help="End the run at the close of this year.")
@@ -254,19 +260,13 @@ def _validation_tables(report: dict) -> tuple[Table, Table]:
 
 @app.command()
 def validate(
-    scenario: Annotated[
-        str, typer.Argument(help="A scenario file, or the name of a built-in scenario.")
-    ] = DEFAULT_SCENARIO,
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
     runs: Annotated[int, typer.Option(min=1, help="Runs in the ensemble, seeds 1 to N.")] = 20,
-    out: Annotated[
-        Path | None, typer.Option(help="Output folder (default: a new one under ./tumen-runs/).")
-    ] = None,
+    out: OutOption = None,
     until: Annotated[
         int | None, typer.Option(help="End the runs at the close of this year.")
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Processes to run on (default: one per core).")
-    ] = None,
+    workers: WorkersOption = None,
     strict: Annotated[
         bool, typer.Option(help="Exit with status 1 if any check or series fails.")
     ] = False,
@@ -336,9 +336,7 @@ def _calibration_table(result: Calibration) -> Table:
 
 @app.command("calibrate")
 def calibrate_command(
-    scenario: Annotated[
-        str, typer.Argument(help="A scenario file, or the name of a built-in scenario.")
-    ] = DEFAULT_SCENARIO,
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
     trials: Annotated[
         int, typer.Option(min=1, help="Trials in all; those already in --out count.")
     ] = 100,
@@ -448,9 +446,7 @@ def _design_table(table: pd.DataFrame) -> Table:
 
 @app.command()
 def exposure(
-    scenario: Annotated[
-        str, typer.Argument(help="A scenario file, or the name of a built-in scenario.")
-    ] = DEFAULT_SCENARIO,
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
     design: Annotated[
         list[str] | None,
         typer.Option(help="A design to score (repeat; default: all): connected, chain, hub, "
@@ -469,9 +465,7 @@ def exposure(
     samples: Annotated[
         int, typer.Option(min=100, help="Cascades sampled per caught cell on large graphs.")
     ] = 5_000,
-    out: Annotated[
-        Path | None, typer.Option(help="Output folder (default: a new one under ./tumen-runs/).")
-    ] = None,
+    out: OutOption = None,
 ) -> None:
     """Score network designs for the scenario's cells: what one caught cell gives away
     against what hand-offs cost; write exposure.csv and frontier.html."""
@@ -512,12 +506,8 @@ def compare(
     until: Annotated[
         int | None, typer.Option(help="End the runs at the close of this year.")
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Processes to run on (default: one per core).")
-    ] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Output folder (default: a new one under ./tumen-runs/).")
-    ] = None,
+    workers: WorkersOption = None,
+    out: OutOption = None,
 ) -> None:
     """Run scenarios side by side with the same seeds and show how each differs from the
     first: arrivals, arrests, compromised safe houses, journey time, cost per arrival."""
