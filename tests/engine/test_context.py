@@ -23,7 +23,7 @@ N_DAYS = 20
 
 def population(n: int) -> Population:
     pop = Population(n_countries=len(COUNTRIES), location_country=np.zeros(1, dtype=np.int8))
-    pop.add(n, State.HIDING, 0)
+    pop.add(State.HIDING, 0, np.arange(n, dtype=np.uint64))
     return pop
 
 
@@ -74,7 +74,7 @@ def test_a_day_is_due_once() -> None:
 def test_wake_in_is_at_least_a_day_later() -> None:
     """A process done with an escapee today wakes her on a later day, never today."""
     ctx = Context(compile_scenario(tiny()), seed=0)
-    rows = ctx.pop.add(3, State.HIDING, 2)
+    rows = ctx.add_escapees("test", State.HIDING, 2, 3)
     ctx.day = 7
     ctx.wake_in(rows, np.array([0, 1, 5]))
     assert ctx.pop.wake[rows].tolist() == [8, 8, 12]

@@ -1,10 +1,9 @@
 """Scenarios side by side: the same seeds for each, differences paired run by run.
 
-Each scenario is run with the same seeds, and every process draws from its own stream
-keyed by the run's seed and the process (`Context.rng`). A change that leaves a process
-alone leaves its draws alone, so paired differences carry less noise than differences
-between independent runs. The streams are keyed by process, not by escapee: a change
-that alters how many escapees a process handles shifts the draws of the ones after.
+Each scenario is run with the same seeds: common random numbers. Every escapee draws
+from her own stream, keyed by her identity and the seed (`tumen.engine.luck`), so the
+same person meets the same luck in both scenarios unless the change touches her, and
+paired differences carry far less noise than differences between independent runs.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from itertools import pairwise
 import numpy as np
 
 from tumen.engine.ledger import Ledger
+from tumen.engine.luck import EscapeeLuck, identity_keys, salt_for
 from tumen.engine.population import NEVER, Population
 from tumen.engine.recorder import Recorder
 from tumen.engine.routing import Router
@@ -102,6 +103,9 @@ class Context:
         self.day = 0
         self.due = np.empty(0, dtype=np.int64)
         self._rngs: dict[str, np.random.Generator] = {}
+        self._salt = salt_for(seed)
+        # Per creator, the day of its last escapees and how many it made that day.
+        self._minted: dict[str, tuple[int, int]] = {}
         self._masks: dict[tuple[int, ...], np.ndarray] = {}
         self._windows: dict[tuple[str, int, str], np.ndarray] = {}
 
@@ -116,6 +120,24 @@ class Context:
             sequence = np.random.SeedSequence(self.seed, spawn_key=(key,))
             self._rngs[process] = np.random.Generator(np.random.PCG64(sequence))
         return self._rngs[process]
+
+    def luck(self, rows: np.ndarray) -> EscapeeLuck:
+        """Draws for these escapees from their own streams: what happens to one person
+        does not depend on how many others drew before her."""
+        return EscapeeLuck(self.pop.key, self.pop.drawn, rows, self._salt)
+
+    def add_escapees(self, creator: str, state: int, location: np.ndarray | int,
+                     count: int) -> np.ndarray:
+        """New escapees made by `creator` today; returns their rows.
+
+        Each is keyed by creator, day and rank that day, so the k-th person a creator
+        makes on a day is the same person in every scenario and every seed.
+        """
+        day, made = self._minted.get(creator, (self.day, 0))
+        if day != self.day:
+            made = 0
+        self._minted[creator] = (self.day, made + count)
+        return self.pop.add(state, location, identity_keys(creator, self.day, made, count))
 
     def due_in(self, *states: int) -> np.ndarray:
         """Rows due today that are in one of `states` and still due (not yet handled)."""

@@ -1,16 +1,32 @@
-"""Random draws the processes share: durations in whole days and waiting times."""
+"""Random draws the processes share: durations in whole days and waiting times.
+
+Each takes a `Source`: a NumPy generator for draws about the world (how many leave
+today, which house is raided), or `Context.luck(rows)` for draws about particular
+escapees, one value each from her own stream.
+"""
 
 from __future__ import annotations
+
+from typing import Protocol
 
 import numpy as np
 
 from tumen.scenario.schema import Days
 
+
+class Source(Protocol):
+    """What the draws need of a random stream."""
+
+    def random(self, size: int) -> np.ndarray: ...
+
+    def gamma(self, shape: float | np.ndarray, scale: float | np.ndarray,
+              size: int) -> np.ndarray: ...
+
 # Below this sd a duration is taken as fixed: a gamma shape of (mean/sd)**2 would overflow.
 _NO_SPREAD = 1e-6
 
 
-def gamma_days(rng: np.random.Generator, mean: float | np.ndarray, sd: float | np.ndarray,
+def gamma_days(rng: Source, mean: float | np.ndarray, sd: float | np.ndarray,
                size: int) -> np.ndarray:
     """Whole days (at least 1) from a gamma distribution with this mean and sd.
 
@@ -25,35 +41,39 @@ def gamma_days(rng: np.random.Generator, mean: float | np.ndarray, sd: float | n
     else:
         mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), (size,))
         sd = np.broadcast_to(np.asarray(sd, dtype=np.float64), (size,))
-        values = mean.copy()
         spread = sd > _NO_SPREAD
-        values[spread] = rng.gamma((mean[spread] / sd[spread]) ** 2, sd[spread] ** 2 / mean[spread])
+        # One draw per row, spread or not, so that each row's draw is its own.
+        safe_sd = np.where(spread, sd, 1.0)
+        shape = np.where(spread, (mean / safe_sd) ** 2, 1.0)
+        scale = np.where(spread, safe_sd**2 / mean, 1.0)
+        values = np.where(spread, rng.gamma(shape, scale, size), mean)
     return np.maximum(1, np.rint(values)).astype(np.int32)
 
 
-def days(rng: np.random.Generator, spec: Days, size: int) -> np.ndarray:
+def days(rng: Source, spec: Days, size: int) -> np.ndarray:
     """Whole days drawn from a scenario `Days` distribution."""
     return gamma_days(rng, spec.mean, spec.sd, size)
 
 
-def waiting_days(rng: np.random.Generator, hazard: np.ndarray, cap: int) -> tuple[
-        np.ndarray, np.ndarray]:
+def waiting_days(rng: Source, hazard: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
     """Days to the next event under a constant daily hazard, capped at `cap`.
 
     Drawing the wait once, rather than a coin each day, makes the cost follow events.
     Returns (days until the wake-up, whether an event happens then rather than a review).
     """
     hazard = np.clip(hazard, 0.0, 1.0)
-    wait = np.full(hazard.size, cap + 1, dtype=np.int64)
-    live = hazard > 0
-    wait[live] = rng.geometric(hazard[live])
+    u = rng.random(hazard.size)
+    # The geometric by inversion: the first day k with (1 - hazard)**k <= u.
+    with np.errstate(divide="ignore", over="ignore"):
+        days_to_event = np.ceil(np.log(u) / np.log1p(-hazard))
+    wait = np.where(hazard > 0, np.maximum(days_to_event, 1.0), cap + 1.0)
     event = wait <= cap
     return np.minimum(wait, cap).astype(np.int32), event
 
 
-def choose(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
+def choose(rng: Source, weights: np.ndarray) -> np.ndarray:
     """One column index per row of `weights`, drawn in proportion to the row."""
     cumulative = np.cumsum(weights, axis=1)
     total = cumulative[:, -1:]
-    u = rng.random((weights.shape[0], 1)) * total
+    u = rng.random(weights.shape[0])[:, None] * total
     return np.minimum((u >= cumulative).sum(axis=1), weights.shape[1] - 1)

@@ -33,6 +33,9 @@ _FIELDS: dict[str, tuple[type, int | float]] = {
     "funds": (np.float64, 0.0),
     "debt": (np.float64, 0.0),
     "hazard_bound": (np.float64, 0.0),
+    # Her own random stream (tumen.engine.luck): identity key and draws taken so far.
+    "key": (np.uint64, 0),
+    "drawn": (np.uint32, 0),
 }
 
 
@@ -57,6 +60,8 @@ class Population:
     funds: np.ndarray
     debt: np.ndarray
     hazard_bound: np.ndarray
+    key: np.ndarray
+    drawn: np.ndarray
 
     def __init__(self, n_countries: int, location_country: np.ndarray, capacity: int = 1024):
         self._capacity = max(16, capacity)
@@ -77,8 +82,9 @@ class Population:
         for name, array in self._store.items():
             setattr(self, name, array[: self._size])
 
-    def add(self, count: int, state: int, location: np.ndarray | int) -> np.ndarray:
-        """Append `count` escapees in `state` at `location`; return their row indices."""
+    def add(self, state: int, location: np.ndarray | int, keys: np.ndarray) -> np.ndarray:
+        """Append escapees with identity `keys` in `state` at `location`; return their rows."""
+        count = keys.size
         if self._size + count > self._capacity:
             self._grow(self._size + count)
         rows = np.arange(self._size, self._size + count)
@@ -88,6 +94,7 @@ class Population:
             self._store[name][rows] = fill
         self._store["state"][rows] = state
         self._store["location"][rows] = location
+        self._store["key"][rows] = keys
         np.add.at(self.counts, (state, self.location_country[self.location[rows]]), 1)
         return rows
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tumen.engine.draws import choose
+from tumen.engine.draws import Source, choose
 from tumen.engine.world import LOCATION_KINDS, World
 from tumen.scenario.schema import LocationKind
 
@@ -104,11 +104,12 @@ class Router:
             self._open_on_build = is_open.copy()
         return self._table
 
-    def next_legs(self, rng: np.random.Generator, locations: np.ndarray, day: int) -> np.ndarray:
-        """One next leg per escapee at `locations`; -1 where no leg leads on today."""
+    def next_legs(self, luck: Source, locations: np.ndarray, day: int) -> np.ndarray:
+        """One next leg per escapee at `locations`, drawn from `luck` (one uniform each);
+        -1 where no leg leads on today."""
         table = self.table(day)
         probability = table.probability[locations]
         stuck = probability.sum(axis=1) == 0
-        legs = table.routes[locations, choose(rng, probability)]
+        legs = table.routes[locations, choose(luck, probability)]
         legs[stuck] = -1
         return legs

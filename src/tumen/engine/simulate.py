@@ -51,22 +51,22 @@ def processes_for(world: World) -> list[Process]:
 
 def place_initial_stock(ctx: Context) -> None:
     """Escapees already in China on day 0, spread over hiding states by the given shares."""
-    rng = ctx.rng("initial")
     population, pop = ctx.world.population, ctx.pop
-    for group in ctx.world.initial:
+    for index, group in enumerate(ctx.world.initial):
         if group.count == 0:
             continue
-        rows = pop.add(group.count, State.HIDING, group.location)
+        rows = ctx.add_escapees(f"initial {index}", State.HIDING, group.location, group.count)
+        luck = ctx.luck(rows)
         pop.origin[rows] = np.argmax(ctx.world.graph.departure_weight)
-        pop.woman[rows] = rng.random(rows.size) < population.women_share
-        pop.child[rows] = rng.random(rows.size) < population.child_share
-        days_in_china = draws.gamma_days(rng, group.years_in_china_mean * 365.0,
+        pop.woman[rows] = luck.random(rows.size) < population.women_share
+        pop.child[rows] = luck.random(rows.size) < population.child_share
+        days_in_china = draws.gamma_days(luck, group.years_in_china_mean * 365.0,
                                          group.years_in_china_mean * 365.0, rows.size)
         pop.crossed[rows] = -days_in_china
         earnings = hiding.daily_earnings(ctx, rows)
-        pop.funds[rows] = earnings * days_in_china * rng.random(rows.size)
+        pop.funds[rows] = earnings * days_in_china * luck.random(rows.size)
         ctx.book("china_earnings", pop.funds[rows].sum())
-        u = rng.random(rows.size)
+        u = luck.random(rows.size)
         state = np.where(u < group.settled_share, State.SETTLED, State.HIDING)
         trafficked = (u >= 1.0 - group.trafficked_share) & pop.woman[rows]
         state = np.where(trafficked, State.TRAFFICKED, state)

@@ -32,7 +32,7 @@ def enter(ctx: Context, rows: np.ndarray) -> None:
     pop.cell[rows] = -1
     pop.pending[rows] = Pending.REVIEW
     ctx.count("detained_thailand", rows.size)
-    ctx.wake_in(rows, draws.days(ctx.rng("asylum"), ctx.params.asylum.jail_days, rows.size))
+    ctx.wake_in(rows, draws.days(ctx.luck(rows), ctx.params.asylum.jail_days, rows.size))
 
 
 def _destinations(world: World) -> tuple[int, int]:
@@ -72,6 +72,6 @@ class Asylum:
         if seats == 0:
             return
         flying = np.array([self._queue.popleft() for _ in range(seats)], dtype=np.int64)
-        to_us = ctx.rng(self.name).random(seats) < params.us_share if self._us >= 0 else 0
+        to_us = ctx.luck(flying).random(seats) < params.us_share if self._us >= 0 else 0
         destination = np.where(to_us, self._us, self._seoul)
         resettlement.arrive(ctx, flying, destination)

@@ -19,14 +19,14 @@ class Crossing:
         rows = ctx.due_in(State.APPROACHING)
         if rows.size == 0:
             return
-        pop, graph, rng = ctx.pop, ctx.world.graph, ctx.rng(self.name)
+        pop, graph = ctx.pop, ctx.world.graph
         waiting = pop.leg[rows] < 0
         if waiting.any():
             departure.set_off(ctx, rows[waiting])
             rows = rows[~waiting]
         crossing_points = graph.route_target[pop.leg[rows]]
         pop.move(rows, State.APPROACHING, crossing_points)
-        into_china = ctx.router.next_legs(rng, crossing_points, ctx.day)
+        into_china = ctx.router.next_legs(ctx.luck(rows), crossing_points, ctx.day)
         sealed = into_china < 0
         if sealed.any():
             # The river is closed: wait at the crossing and try it again in a month (the
@@ -39,8 +39,9 @@ class Crossing:
         params = ctx.params.crossing
         detection = params.detection * float(ctx.input("border_security", NORTH_KOREA))
         detection = np.clip(detection * (1.0 - params.bribe_effect * bribed), 0.0, 1.0)
-        caught = rng.random(rows.size) < detection
-        died = caught & (rng.random(rows.size) < params.death)
+        luck = ctx.luck(rows)
+        caught = luck.random(rows.size) < detection
+        died = caught & (luck.random(rows.size) < params.death)
         self._die(ctx, rows[died])
         punishment.imprison(ctx, rows[caught & ~died])
         ctx.count("caught_at_border", int((caught & ~died).sum()))

@@ -19,17 +19,19 @@ def create(ctx: Context, origins: np.ndarray, prepaid_usd: float = 0.0) -> np.nd
     `prepaid_usd` > 0 marks chain escapes: relatives in the South paid a broker for the
     whole trip, and that money travels with the escapee until it is spent.
     """
-    pop, rng, population = ctx.pop, ctx.rng("departure"), ctx.world.population
-    rows = pop.add(origins.size, State.APPROACHING, origins)
+    pop, population = ctx.pop, ctx.world.population
+    creator = "chain" if prepaid_usd > 0 else "departure"
+    rows = ctx.add_escapees(creator, State.APPROACHING, origins, origins.size)
+    luck = ctx.luck(rows)
     pop.origin[rows] = origins
-    pop.woman[rows] = rng.random(rows.size) < population.women_share
-    pop.child[rows] = rng.random(rows.size) < population.child_share
+    pop.woman[rows] = luck.random(rows.size) < population.women_share
+    pop.child[rows] = luck.random(rows.size) < population.child_share
     if prepaid_usd > 0:
         pop.prepaid[rows] = True
         pop.funds[rows] = prepaid_usd
     else:
-        carries = rng.random(rows.size) < population.funds_share
-        funds = draws.gamma_days(rng, population.funds_usd.mean, population.funds_usd.sd,
+        carries = luck.random(rows.size) < population.funds_share
+        funds = draws.gamma_days(luck, population.funds_usd.mean, population.funds_usd.sd,
                                  rows.size).astype(np.float64)
         pop.funds[rows] = np.where(carries, funds, 0.0)
         ctx.book("own_savings", pop.funds[rows].sum())
@@ -40,13 +42,14 @@ def create(ctx: Context, origins: np.ndarray, prepaid_usd: float = 0.0) -> np.nd
 def set_off(ctx: Context, rows: np.ndarray) -> None:
     """Send escapees at their origin towards a crossing: the leg decides when they get there."""
     pop, graph = ctx.pop, ctx.world.graph
-    legs = ctx.router.next_legs(ctx.rng("departure"), pop.location[rows], ctx.day)
+    luck = ctx.luck(rows)
+    legs = ctx.router.next_legs(luck, pop.location[rows], ctx.day)
     stuck = legs < 0
     pop.leg[rows] = legs
     pop.since[rows] = ctx.day
     ctx.recorder.traffic(ctx.day, legs[~stuck])
     safe_legs = np.where(stuck, 0, legs)
-    travel = draws.gamma_days(ctx.rng("departure"), graph.route_days_mean[safe_legs],
+    travel = draws.gamma_days(luck, graph.route_days_mean[safe_legs],
                               graph.route_days_sd[safe_legs], rows.size)
     # With no open way out (a sealed border), escapees wait a month and look again.
     ctx.wake_in(rows, np.where(stuck, 30, travel))

@@ -23,7 +23,7 @@ def arrest(ctx: Context, rows: np.ndarray) -> None:
     """Arrest `rows` where they are: funds are seized, safe-house places freed."""
     if rows.size == 0:
         return
-    pop, rng, params = ctx.pop, ctx.rng("detention"), ctx.params.detention
+    pop, params = ctx.pop, ctx.params.detention
     ctx.book("seized", pop.funds[rows].sum())
     pop.funds[rows] = 0.0
     ctx.houses.vacate(pop.safe_house[rows])
@@ -37,10 +37,10 @@ def arrest(ctx: Context, rows: np.ndarray) -> None:
     china, third = rows[in_china], rows[~in_china]
     pop.move(china, State.DETAINED_CHINA)
     ctx.count("arrests_china", china.size)
-    ctx.wake_in(china, draws.days(rng, params.china_hold_days, china.size))
+    ctx.wake_in(china, draws.days(ctx.luck(china), params.china_hold_days, china.size))
     pop.move(third, State.DETAINED_THIRD)
     ctx.count("arrests_third", third.size)
-    ctx.wake_in(third, draws.days(rng, params.third_hold_days, third.size))
+    ctx.wake_in(third, draws.days(ctx.luck(third), params.third_hold_days, third.size))
 
 
 def deportation_points(world: World) -> np.ndarray:
@@ -104,13 +104,13 @@ class Detention:
     def _third_country(self, ctx: Context, rows: np.ndarray) -> None:
         if rows.size == 0:
             return
-        pop, rng = ctx.pop, ctx.rng(self.name)
+        pop = ctx.pop
         base = ctx.params.detention.third_deport_to_china
         deport = base * ctx.input("crackdown", ctx.country_of(rows))
-        deported = rng.random(rows.size) < deport
+        deported = ctx.luck(rows).random(rows.size) < deport
         sent_back = rows[deported]
         pop.move(sent_back, State.DETAINED_CHINA, self._deport_to[pop.location[sent_back]])
         ctx.count("deported_to_china", sent_back.size)
-        ctx.wake_in(sent_back, draws.days(rng, ctx.params.detention.china_hold_days,
-                                          sent_back.size))
+        ctx.wake_in(sent_back, draws.days(ctx.luck(sent_back),
+                                          ctx.params.detention.china_hold_days, sent_back.size))
         resettlement.arrive(ctx, rows[~deported], self._release_to)

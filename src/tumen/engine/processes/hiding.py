@@ -88,7 +88,7 @@ def schedule(ctx: Context, rows: np.ndarray) -> None:
         "broker_fees", NORTH_KOREA, window, "min")
     reachable = pop.funds[rows] + daily_earnings(ctx, rows) * window
     bound = hazards(ctx, rows, crackdown, reachable >= lowest_fee).sum(axis=1)
-    wait, event = waiting_days(ctx.rng("hiding"), bound, window)
+    wait, event = waiting_days(ctx.luck(rows), bound, window)
     pop.hazard_bound[rows] = bound
     pop.pending[rows] = np.where(event, Pending.EVENT, Pending.REVIEW)
     ctx.wake_in(rows, wait)
@@ -116,13 +116,12 @@ class Hiding:
         pop = ctx.pop
         _earn(ctx, rows)
         rates = hazards(ctx, rows)
-        rng = ctx.rng(self.name)
         # Thinning: a candidate drawn under the bound is real with probability h / bound.
-        accept = rng.random(rows.size) * pop.hazard_bound[rows] < rates.sum(axis=1)
+        accept = ctx.luck(rows).random(rows.size) * pop.hazard_bound[rows] < rates.sum(axis=1)
         has_event = (pop.pending[rows] == Pending.EVENT) & accept
         quiet = rows[~has_event]
         rows = rows[has_event]
-        event = choose(rng, rates[has_event])
+        event = choose(ctx.luck(rows), rates[has_event])
         detention.arrest(ctx, rows[event == ARREST])
         trafficked = rows[event == TRAFFICKING]
         pop.move(trafficked, State.TRAFFICKED)

@@ -34,7 +34,7 @@ class Intake:
         self._rescue(ctx, rows[pending == Pending.RESCUE])
         contacted = rows[pending == Pending.BROKER]
         fee = hiding.broker_fee(ctx)
-        found = ctx.rng("intake").random(contacted.size) < broker_line_share(ctx)
+        found = ctx.luck(contacted).random(contacted.size) < broker_line_share(ctx)
         pays = found & (ctx.pop.funds[contacted] >= fee)
         hiding.schedule(ctx, contacted[~pays])
         paying = contacted[pays]
@@ -80,7 +80,7 @@ def _to_broker(ctx: Context, rows: np.ndarray) -> None:
         return
     pop = ctx.pop
     exploited = pop.woman[rows] & (
-        ctx.rng("intake").random(rows.size) < ctx.params.intake.broker_exploitation_women
+        ctx.luck(rows).random(rows.size) < ctx.params.intake.broker_exploitation_women
     )
     sold = rows[exploited]
     pop.move(sold, State.TRAFFICKED)

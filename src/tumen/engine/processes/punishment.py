@@ -23,8 +23,7 @@ def imprison(ctx: Context, rows: np.ndarray) -> None:
     pop.cell[rows] = -1
     pop.leg[rows] = -1
     pop.since[rows] = ctx.day
-    ctx.wake_in(rows, draws.days(ctx.rng("punishment"), ctx.params.crossing.prison_days,
-                                 rows.size))
+    ctx.wake_in(rows, draws.days(ctx.luck(rows), ctx.params.crossing.prison_days, rows.size))
 
 
 class Punishment:
@@ -36,8 +35,8 @@ class Punishment:
         rows = ctx.due_in(State.IMPRISONED_NK)
         if rows.size == 0:
             return
-        pop, rng, params = ctx.pop, ctx.rng(self.name), ctx.params.crossing
-        retry = rng.random(rows.size) < params.retry
+        pop, params = ctx.pop, ctx.params.crossing
+        retry = ctx.luck(rows).random(rows.size) < params.retry
         stays = rows[~retry]
         pop.move(stays, State.STAYED_NK)
         ctx.calendar.schedule(pop, stays, ctx.world.n_days)
@@ -49,4 +48,4 @@ class Punishment:
         pop.prepaid[again] = False
         ctx.count("reattempts", again.size)
         pop.leg[again] = -1
-        ctx.wake_in(again, draws.days(rng, params.retry_wait_days, again.size))
+        ctx.wake_in(again, draws.days(ctx.luck(again), params.retry_wait_days, again.size))

@@ -26,7 +26,7 @@ def arrive(ctx: Context, rows: np.ndarray, location: np.ndarray | int | None = N
     """Land `rows` at their destination (or `location`); count them and their journeys."""
     if rows.size == 0:
         return
-    pop, rng = ctx.pop, ctx.rng("resettlement")
+    pop = ctx.pop
     pop.safe_house[rows] = -1
     pop.channel[rows] = Channel.NONE
     pop.cell[rows] = -1
@@ -46,7 +46,7 @@ def arrive(ctx: Context, rows: np.ndarray, location: np.ndarray | int | None = N
     ctx.book("debt_repaid", pop.debt[rows].sum())
     pop.debt[rows] = 0.0
     params = ctx.params.resettlement
-    contacts = int((rng.random(korea.size) < params.recontact).sum())
+    contacts = int((ctx.luck(korea).random(korea.size) < params.recontact).sum())
     ctx.diaspora.resettled += korea.size
     ctx.diaspora.in_contact += contacts
     ctx.diaspora.new_in_contact += contacts

@@ -40,14 +40,13 @@ def _hand_off(ctx: Context, rows: np.ndarray, new_cells: np.ndarray) -> tuple[
     moving = (old >= 0) & (new_cells >= 0) & (old != new_cells)
     known = np.zeros(rows.size, dtype=bool)
     known[moving] = network.cell_knows_cell[old[moving], new_cells[moving]]
-    rng = ctx.rng("travel")
     delay = np.zeros(rows.size, dtype=np.int64)
     slow = moving & ~known
     fast = moving & known
-    delay[fast] = draws.days(rng, params.handoff_days_known, int(fast.sum()))
-    delay[slow] = draws.days(rng, params.handoff_days_cutout, int(slow.sum()))
+    delay[fast] = draws.days(ctx.luck(rows[fast]), params.handoff_days_known, int(fast.sum()))
+    delay[slow] = draws.days(ctx.luck(rows[slow]), params.handoff_days_cutout, int(slow.sum()))
     failure = np.where(known, params.handoff_failure_known, params.handoff_failure_cutout)
-    failed = moving & (rng.random(rows.size) < failure)
+    failed = moving & (ctx.luck(rows).random(rows.size) < failure)
     return delay, failed
 
 
@@ -55,7 +54,7 @@ def enter_waiting(ctx: Context, rows: np.ndarray) -> None:
     """Escapees with a network stop where they are: hand-off, safe house, wait, risk."""
     if rows.size == 0:
         return
-    pop, rng, params = ctx.pop, ctx.rng("travel"), ctx.params
+    pop, params = ctx.pop, ctx.params
     new_cells = _cells_here(ctx, rows)
     delay, failed = _hand_off(ctx, rows, new_cells)
     ctx.count("handoff_failures", int(failed.sum()))
@@ -69,10 +68,11 @@ def enter_waiting(ctx: Context, rows: np.ndarray) -> None:
     pop.since[rows] = ctx.day
     houses = ctx.houses.place(rows, pop.location[rows], new_cells, ctx.day)
     pop.safe_house[rows] = houses
-    wait = draws.days(rng, params.travel.wait_days, rows.size) + delay
+    luck = ctx.luck(rows)
+    wait = draws.days(luck, params.travel.wait_days, rows.size) + delay
     open_air = np.where(houses < 0, params.travel.open_air_arrest_factor, 1.0)
     hazard = params.raids.waiting_arrest * ctx.input("crackdown", ctx.country_of(rows))
-    until_arrest, _ = draws.waiting_days(rng, hazard * open_air, int(wait.max()))
+    until_arrest, _ = draws.waiting_days(luck, hazard * open_air, int(wait.max()))
     arrested = until_arrest < wait
     pop.pending[rows] = np.where(arrested, Pending.ARREST, Pending.REVIEW)
     ctx.wake_in(rows, np.where(arrested, until_arrest, wait))
@@ -82,14 +82,14 @@ def start_legs(ctx: Context, rows: np.ndarray, legs: np.ndarray) -> None:
     """Set out on `legs`; interception is decided now and happens on arrival."""
     if rows.size == 0:
         return
-    pop, graph, rng = ctx.pop, ctx.world.graph, ctx.rng("travel")
+    pop, graph, luck = ctx.pop, ctx.world.graph, ctx.luck(rows)
     pop.move(rows, State.TRAVELLING)
     pop.leg[rows] = legs
     pop.since[rows] = ctx.day
     ctx.recorder.traffic(ctx.day, legs)
-    intercepted = rng.random(rows.size) < effective_risk(ctx.world, legs, ctx.day)
+    intercepted = luck.random(rows.size) < effective_risk(ctx.world, legs, ctx.day)
     pop.pending[rows] = np.where(intercepted, Pending.ARREST, Pending.REVIEW)
-    duration = draws.gamma_days(rng, graph.route_days_mean[legs], graph.route_days_sd[legs],
+    duration = draws.gamma_days(luck, graph.route_days_mean[legs], graph.route_days_sd[legs],
                                 rows.size)
     ctx.wake_in(rows, duration)
 
@@ -111,7 +111,7 @@ class Travel:
         arrested = pop.pending[rows] == Pending.ARREST
         detention.arrest(ctx, rows[arrested])
         rows = rows[~arrested]
-        legs = ctx.router.next_legs(ctx.rng("travel"), pop.location[rows], ctx.day)
+        legs = ctx.router.next_legs(ctx.luck(rows), pop.location[rows], ctx.day)
         stuck = legs < 0
         ctx.wake_in(rows[stuck], STUCK_REVIEW_DAYS)
         leaving = rows[~stuck]

@@ -1,0 +1,91 @@
+"""Each escapee's own random stream, so that the same person meets the same luck in two
+scenarios unless a change touches her (common random numbers for paired comparisons).
+
+An escapee is minted an identity key from who created her, on which day and in what
+order that day; her draws are a counter-based stream: the n-th uniform is a 64-bit hash
+of (her key, the run's seed, n). Nothing about her draws depends on how many others were
+drawn before her, unlike one shared generator, where a single extra draw shifts every
+later one. The kernels are compiled with Numba: a hash per draw in a loop costs about as
+much as NumPy's own generator, and the gamma sampler (Marsaglia and Tsang's method)
+needs a loop per person anyway.
+"""
+
+from __future__ import annotations
+
+import zlib
+from functools import cache
+from types import ModuleType
+
+import numpy as np
+
+_GOLDEN = 0x9E3779B97F4A7C15
+_MASK = (1 << 64) - 1
+
+
+def mix64(value: int) -> int:
+    """The splitmix64 finaliser on a Python integer (for keys and salts, off the hot path)."""
+    value &= _MASK
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK
+    return value ^ (value >> 31)
+
+
+def salt_for(seed: int) -> int:
+    """The run-wide part of every escapee's stream."""
+    return mix64(seed * _GOLDEN + 1)
+
+
+def identity_keys(origin: str, day: int, first: int, count: int) -> np.ndarray:
+    """Keys of `count` escapees created by `origin` on `day`, numbered from `first` that day.
+
+    The same origin, day and number give the same key in any scenario and any seed.
+    """
+    base = mix64((zlib.crc32(origin.encode()) << 32) ^ (day & 0xFFFFFFFF))
+    numbers = np.arange(first + 1, first + count + 1, dtype=np.uint64)
+    return _mix64_array(np.uint64(base) + numbers * np.uint64(_GOLDEN))
+
+
+def _mix64_array(value: np.ndarray) -> np.ndarray:
+    """`mix64` on an array of unsigned 64-bit integers (arithmetic wraps, as intended)."""
+    value = (value ^ (value >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    value = (value ^ (value >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return value ^ (value >> np.uint64(31))
+
+
+@cache
+def _kernels() -> ModuleType:
+    """The compiled kernels, imported on first use so that `import tumen` stays light."""
+    from tumen.engine import luck_kernels
+
+    return luck_kernels
+
+
+class EscapeeLuck:
+    """Draws for a fixed set of escapees, one value each, from their own streams.
+
+    It answers `random(n)` and `gamma(shape, scale, n)` like a NumPy generator, so the
+    shared draw functions take either; `n` must be the number of escapees.
+    """
+
+    def __init__(self, keys: np.ndarray, counters: np.ndarray, rows: np.ndarray, salt: int):
+        self._keys, self._counters = keys, counters
+        self._rows = np.ascontiguousarray(rows, dtype=np.int64)
+        self._salt = np.uint64(salt)
+
+    def _check(self, size: int) -> None:
+        if size != self._rows.size:
+            raise ValueError(f"{size} draws asked of {self._rows.size} escapees' streams")
+
+    def random(self, size: int) -> np.ndarray:
+        """One uniform in (0, 1) per escapee."""
+        self._check(size)
+        return _kernels().uniforms(self._keys, self._counters, self._rows, self._salt)
+
+    def gamma(self, shape: float | np.ndarray, scale: float | np.ndarray,
+              size: int) -> np.ndarray:
+        """One gamma variate per escapee, with her shape and scale."""
+        self._check(size)
+        shape = np.broadcast_to(np.asarray(shape, dtype=np.float64), (size,))
+        scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), (size,))
+        return _kernels().gammas(self._keys, self._counters, self._rows, self._salt,
+                                 np.ascontiguousarray(shape), np.ascontiguousarray(scale))
