@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tumen.engine.ledger import BALANCES, FLOWS, SINKS, SOURCES
 from tumen.engine.population import NEVER
-from tumen.engine.states import TERMINAL_STATES, State
+from tumen.engine.states import STATE_NAMES, TERMINAL_STATES, State
 from tumen.scenario.schema import Input
 
 from .conftest import (
@@ -169,10 +169,10 @@ def check_run(sections: dict[str, Any], seed: int) -> None:
 
     # Nobody leaves a terminal state; nobody counted twice on arrival.
     for state in TERMINAL_STATES:
-        assert (np.diff(daily[f"stock_{state.name.lower()}"].to_numpy()) >= 0).all(), state
+        assert (np.diff(daily[f"stock_{STATE_NAMES[state].lower()}"].to_numpy()) >= 0).all(), state
     for flow, state in (("arrivals_sk", State.ARRIVED_SK), ("arrivals_us", State.ARRIVED_US)):
         arrived = int((pop.state == state).sum())
-        assert daily[flow].sum() == arrived == daily[f"stock_{state.name.lower()}"].iloc[-1]
+        assert daily[flow].sum() == arrived == daily[f"stock_{STATE_NAMES[state].lower()}"].iloc[-1]
     journeys = sum(taken.size for _, taken in ctx.recorder.journeys)
     assert journeys == daily["arrivals_sk"].sum() + daily["arrivals_us"].sum()
 

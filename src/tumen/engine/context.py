@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 
+from tumen.engine import kernels
 from tumen.engine.ledger import Ledger
 from tumen.engine.luck import EscapeeLuck, identity_keys, salt_for
 from tumen.engine.population import NEVER, Population
@@ -20,51 +20,31 @@ from tumen.engine.world import World
 
 
 class Calendar:
-    """Buckets of escapees by the day they next need attention.
+    """The escapees to wake on each day: a linked list per day, threaded through the
+    population's `due_next` and `due_prev` (see `tumen.engine.kernels`).
 
-    An escapee's true wake-up day is `population.wake`; a bucket may hold stale entries
-    (the escapee was rescheduled since), which `due` drops.
+    An escapee is in at most one day's list, the day of `population.wake`; scheduling
+    her again moves her, so a day's list holds exactly those due that day.
     """
 
     def __init__(self, n_days: int):
         self.n_days = n_days
-        self._buckets: list[list[np.ndarray]] = [[] for _ in range(n_days)]
+        self._heads = np.full(n_days, -1, dtype=np.int64)
 
     def schedule(self, pop: Population, rows: np.ndarray, when: np.ndarray | int) -> None:
         """Wake `rows` on day(s) `when`; days past the end of the run mean never."""
         if rows.size == 0:
             return
-        if np.ndim(when) == 0:
-            day = int(when)
-            if day < self.n_days:
-                pop.wake[rows] = day
-                self._buckets[day].append(rows.copy())
-            else:
-                pop.wake[rows] = NEVER
-            return
-        inside = when < self.n_days
-        pop.wake[rows] = np.where(inside, when, NEVER)
-        rows, when = rows[inside], when[inside]
-        if rows.size == 0:
-            return
-        if rows.size == 1 or (when == when[0]).all():
-            self._buckets[int(when[0])].append(rows.copy())
-            return
-        order = np.argsort(when, kind="stable")
-        rows, when = rows[order], when[order]
-        edges = [0, *(np.flatnonzero(when[1:] != when[:-1]) + 1).tolist(), rows.size]
-        buckets = self._buckets
-        for first, last in pairwise(edges):
-            buckets[int(when[first])].append(rows[first:last])
+        if isinstance(when, np.ndarray):
+            when = np.ascontiguousarray(when, dtype=np.int64)
+        else:
+            when = np.full(rows.size, when, dtype=np.int64)
+        rows = np.ascontiguousarray(rows, dtype=np.int64)
+        kernels.schedule(rows, when, self._heads, pop.due_next, pop.due_prev, pop.wake, NEVER)
 
     def due(self, pop: Population, day: int) -> np.ndarray:
         """Escapees whose wake-up is today, each once, in row order."""
-        bucket = self._buckets[day]
-        self._buckets[day] = []
-        if not bucket:
-            return np.empty(0, dtype=np.int64)
-        rows = np.unique(np.concatenate(bucket))
-        return rows[pop.wake[rows] == day]
+        return kernels.take_due(day, self._heads, pop.due_next)
 
 
 @dataclass

@@ -7,20 +7,12 @@ escapees, one value each from her own stream.
 
 from __future__ import annotations
 
-from typing import Protocol
-
 import numpy as np
 
+from tumen.engine.luck import EscapeeLuck
 from tumen.scenario.schema import Days
 
-
-class Source(Protocol):
-    """What the draws need of a random stream."""
-
-    def random(self, size: int) -> np.ndarray: ...
-
-    def gamma(self, shape: float | np.ndarray, scale: float | np.ndarray,
-              size: int) -> np.ndarray: ...
+Source = np.random.Generator | EscapeeLuck
 
 # Below this sd a duration is taken as fixed: a gamma shape of (mean/sd)**2 would overflow.
 _NO_SPREAD = 1e-6
@@ -34,6 +26,8 @@ def gamma_days(rng: Source, mean: float | np.ndarray, sd: float | np.ndarray,
     """
     if size == 0:
         return np.empty(0, dtype=np.int32)
+    if isinstance(rng, EscapeeLuck):
+        return rng.gamma_days(mean, sd, size, _NO_SPREAD)
     if np.ndim(mean) == 0 and np.ndim(sd) == 0:
         if sd <= _NO_SPREAD:
             return np.full(size, max(1, round(float(mean))), dtype=np.int32)
@@ -41,12 +35,9 @@ def gamma_days(rng: Source, mean: float | np.ndarray, sd: float | np.ndarray,
     else:
         mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), (size,))
         sd = np.broadcast_to(np.asarray(sd, dtype=np.float64), (size,))
+        values = mean.copy()
         spread = sd > _NO_SPREAD
-        # One draw per row, spread or not, so that each row's draw is its own.
-        safe_sd = np.where(spread, sd, 1.0)
-        shape = np.where(spread, (mean / safe_sd) ** 2, 1.0)
-        scale = np.where(spread, safe_sd**2 / mean, 1.0)
-        values = np.where(spread, rng.gamma(shape, scale, size), mean)
+        values[spread] = rng.gamma((mean[spread] / sd[spread]) ** 2, sd[spread] ** 2 / mean[spread])
     return np.maximum(1, np.rint(values)).astype(np.int32)
 
 

@@ -13,10 +13,10 @@ needs a loop per person anyway.
 from __future__ import annotations
 
 import zlib
-from functools import cache
-from types import ModuleType
 
 import numpy as np
+
+from tumen.engine import luck_kernels
 
 _GOLDEN = 0x9E3779B97F4A7C15
 _MASK = (1 << 64) - 1
@@ -52,19 +52,18 @@ def _mix64_array(value: np.ndarray) -> np.ndarray:
     return value ^ (value >> np.uint64(31))
 
 
-@cache
-def _kernels() -> ModuleType:
-    """The compiled kernels, imported on first use so that `import tumen` stays light."""
-    from tumen.engine import luck_kernels
-
-    return luck_kernels
+def per_row(value: float | np.ndarray, size: int) -> np.ndarray:
+    """`value` as a contiguous float array of one entry per row (a scalar repeated)."""
+    if isinstance(value, np.ndarray):
+        return np.ascontiguousarray(value, dtype=np.float64)
+    return np.full(size, value, dtype=np.float64)
 
 
 class EscapeeLuck:
     """Draws for a fixed set of escapees, one value each, from their own streams.
 
-    It answers `random(n)` and `gamma(shape, scale, n)` like a NumPy generator, so the
-    shared draw functions take either; `n` must be the number of escapees.
+    It answers `random(n)` like a NumPy generator, so the shared draw functions
+    (`tumen.engine.draws`) take either; `n` must be the number of escapees.
     """
 
     def __init__(self, keys: np.ndarray, counters: np.ndarray, rows: np.ndarray, salt: int):
@@ -79,13 +78,12 @@ class EscapeeLuck:
     def random(self, size: int) -> np.ndarray:
         """One uniform in (0, 1) per escapee."""
         self._check(size)
-        return _kernels().uniforms(self._keys, self._counters, self._rows, self._salt)
+        return luck_kernels.uniforms(self._keys, self._counters, self._rows, self._salt)
 
-    def gamma(self, shape: float | np.ndarray, scale: float | np.ndarray,
-              size: int) -> np.ndarray:
-        """One gamma variate per escapee, with her shape and scale."""
+    def gamma_days(self, mean: float | np.ndarray, sd: float | np.ndarray, size: int,
+                   fixed_below: float) -> np.ndarray:
+        """Whole days per escapee from a gamma of her mean and sd, in one compiled pass
+        (see `tumen.engine.draws.gamma_days`)."""
         self._check(size)
-        shape = np.broadcast_to(np.asarray(shape, dtype=np.float64), (size,))
-        scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), (size,))
-        return _kernels().gammas(self._keys, self._counters, self._rows, self._salt,
-                                 np.ascontiguousarray(shape), np.ascontiguousarray(scale))
+        return luck_kernels.gamma_days(self._keys, self._counters, self._rows, self._salt,
+                                       per_row(mean, size), per_row(sd, size), fixed_below)

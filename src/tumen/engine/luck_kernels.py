@@ -38,29 +38,37 @@ def uniforms(keys, counters, rows, salt):
     return out
 
 
+@njit(inline="always")
+def _standard_gamma(keys, counters, row, salt, shape):
+    """A gamma(shape, 1) variate by Marsaglia and Tsang's method (2000), with a normal
+    from Box and Muller; shapes below 1 are boosted by U**(1/shape)."""
+    boost = 1.0
+    if shape < 1.0:
+        boost = _next_uniform(keys, counters, row, salt) ** (1.0 / shape)
+        shape += 1.0
+    d = shape - 1.0 / 3.0
+    c = 1.0 / np.sqrt(9.0 * d)
+    while True:
+        radius = np.sqrt(-2.0 * np.log(_next_uniform(keys, counters, row, salt)))
+        z = radius * np.cos(2.0 * np.pi * _next_uniform(keys, counters, row, salt))
+        v = 1.0 + c * z
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = _next_uniform(keys, counters, row, salt)
+        if np.log(u) < 0.5 * z * z + d - d * v + d * np.log(v):
+            return d * v * boost
+
+
 @njit(cache=True)
-def gammas(keys, counters, rows, salt, shape, scale):
-    """One gamma(shape, scale) variate per row, by Marsaglia and Tsang's method (2000),
-    with a normal from Box and Muller; shapes below 1 are boosted by U**(1/shape)."""
-    out = np.empty(rows.size)
+def gamma_days(keys, counters, rows, salt, mean, sd, fixed_below):
+    """Whole days (at least 1) per row from a gamma of the row's mean and sd; an sd at
+    or below `fixed_below` gives the mean itself, rounded, and draws nothing."""
+    out = np.empty(rows.size, dtype=np.int32)
     for i in range(rows.size):
-        row = rows[i]
-        k = shape[i]
-        boost = 1.0
-        if k < 1.0:
-            boost = _next_uniform(keys, counters, row, salt) ** (1.0 / k)
-            k += 1.0
-        d = k - 1.0 / 3.0
-        c = 1.0 / np.sqrt(9.0 * d)
-        while True:
-            radius = np.sqrt(-2.0 * np.log(_next_uniform(keys, counters, row, salt)))
-            z = radius * np.cos(2.0 * np.pi * _next_uniform(keys, counters, row, salt))
-            v = 1.0 + c * z
-            if v <= 0.0:
-                continue
-            v = v * v * v
-            u = _next_uniform(keys, counters, row, salt)
-            if np.log(u) < 0.5 * z * z + d - d * v + d * np.log(v):
-                out[i] = d * v * boost * scale[i]
-                break
+        value = mean[i]
+        if sd[i] > fixed_below:
+            shape = (mean[i] / sd[i]) ** 2
+            value = _standard_gamma(keys, counters, rows[i], salt, shape) * sd[i] ** 2 / mean[i]
+        out[i] = max(1, np.rint(value))
     return out

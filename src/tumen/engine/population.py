@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from tumen.engine import kernels
 from tumen.engine.states import N_STATES
 
 NEVER = np.iinfo(np.int32).max
+_NO_PLACES = np.empty(0, dtype=np.int64)
 
 _FIELDS: dict[str, tuple[type, int | float]] = {
     "state": (np.int8, 0),
@@ -36,6 +38,9 @@ _FIELDS: dict[str, tuple[type, int | float]] = {
     # Her own random stream (tumen.engine.luck): identity key and draws taken so far.
     "key": (np.uint64, 0),
     "drawn": (np.uint32, 0),
+    # Her neighbours in the wake-up calendar's list for her day (Context.Calendar).
+    "due_next": (np.int32, kernels.UNLINKED),
+    "due_prev": (np.int32, -1),
 }
 
 
@@ -62,6 +67,8 @@ class Population:
     hazard_bound: np.ndarray
     key: np.ndarray
     drawn: np.ndarray
+    due_next: np.ndarray
+    due_prev: np.ndarray
 
     def __init__(self, n_countries: int, location_country: np.ndarray, capacity: int = 1024):
         self._capacity = max(16, capacity)
@@ -102,16 +109,15 @@ class Population:
         """Put `rows` into `state` (and at `location`), keeping the counts exact."""
         if rows.size == 0:
             return
-        flat = self.counts.reshape(-1)
-        n_countries = self.counts.shape[1]
-        old = self.state[rows].astype(np.int64) * n_countries
-        old += self.location_country[self.location[rows]]
-        flat -= np.bincount(old, minlength=flat.size)
-        self.state[rows] = state
-        if location is not None:
-            self.location[rows] = location
-        new = self.location_country[self.location[rows]].astype(np.int64)
-        flat += np.bincount(new + int(state) * n_countries, minlength=flat.size)
+        if location is None:
+            places = _NO_PLACES
+        elif isinstance(location, np.ndarray):
+            places = np.ascontiguousarray(location, dtype=np.int64)
+        else:
+            places = np.full(rows.size, location, dtype=np.int64)
+        kernels.move(np.ascontiguousarray(rows, dtype=np.int64), int(state), places,
+                     self.state, self.location,
+                     self.location_country, self.counts)
 
     def recount(self) -> np.ndarray:
         """Counts by state and country from the arrays, to check the incremental ones."""

@@ -25,7 +25,7 @@ from tumen.engine.processes.punishment import Punishment
 from tumen.engine.processes.raids import Raids
 from tumen.engine.processes.resettlement import Resettlement
 from tumen.engine.processes.travel import Travel
-from tumen.engine.states import State
+from tumen.engine.states import STATE_NAMES, State
 from tumen.engine.world import World
 
 ProgressCallback = Callable[[int, int], None]
@@ -108,7 +108,7 @@ def _check_all_handled(ctx: Context) -> None:
     due = ctx.due
     if due.size and (ctx.pop.wake[due] == ctx.day).any():
         stuck = due[ctx.pop.wake[due] == ctx.day]
-        states = sorted({State(code).name for code in ctx.pop.state[stuck].tolist()})
+        states = sorted({STATE_NAMES[code] for code in ctx.pop.state[stuck].tolist()})
         raise RuntimeError(
             f"day {ctx.day}: {stuck.size} escapees due today were left unhandled "
             f"(states: {', '.join(states)}); a process did not reschedule them"

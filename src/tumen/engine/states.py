@@ -6,12 +6,14 @@ incrementally by `Population.move` and checked against a full recount at the end
 
 from __future__ import annotations
 
-from enum import IntEnum
-
 import numpy as np
 
 
-class State(IntEnum):
+class State:
+    """The state codes. Plain integers, not an IntEnum: NumPy looks special attributes
+    up on an enum member's class, through the enum machinery, several microseconds a
+    time, and the engine compares and assigns codes hundreds of times a day."""
+
     APPROACHING = 0
     IMPRISONED_NK = 1
     HIDING = 2
@@ -28,12 +30,19 @@ class State(IntEnum):
     DIED = 13
 
 
-N_STATES = len(State)
+def _codes(namespace: type) -> list[str]:
+    """The names of a namespace's codes, in code order."""
+    codes = {name: value for name, value in vars(namespace).items() if name.isupper()}
+    return sorted(codes, key=codes.__getitem__)
+
+
+STATE_NAMES = _codes(State)
+N_STATES = len(STATE_NAMES)
 HIDDEN_STATES = (State.HIDING, State.SETTLED, State.TRAFFICKED)
 TERMINAL_STATES = (State.ARRIVED_SK, State.ARRIVED_US, State.STAYED_NK, State.DIED)
 
 
-class Pending(IntEnum):
+class Pending:
     """What an escapee's next wake-up is for, where a state has several possibilities."""
 
     REVIEW = 0
@@ -44,7 +53,7 @@ class Pending(IntEnum):
     QUEUED = 5
 
 
-class Channel(IntEnum):
+class Channel:
     """Who is moving an escapee along the route."""
 
     NONE = 0
@@ -52,9 +61,12 @@ class Channel(IntEnum):
     BROKER = 2
 
 
+N_CHANNELS = len(_codes(Channel))
+
+
 def state_names() -> list[str]:
     """Lower-case state names in code order, for column names."""
-    return [state.name.lower() for state in State]
+    return [name.lower() for name in STATE_NAMES]
 
 
 STATE_CODES = np.arange(N_STATES, dtype=np.int8)

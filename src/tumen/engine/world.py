@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tumen.engine.states import Channel
+from tumen.engine.states import N_CHANNELS
 from tumen.scenario.schema import Country, LocationKind, Network, Parameters, Population
 
 LOCATION_KINDS: tuple[LocationKind, ...] = tuple(LocationKind)
@@ -67,7 +67,7 @@ class NetworkArrays:
 
     def __post_init__(self) -> None:
         n_locations = self.cell_runs.shape[1]
-        table = np.full((n_locations, len(Channel)), -1, dtype=np.int64)
+        table = np.full((n_locations, N_CHANNELS), -1, dtype=np.int64)
         for cell in range(len(self.cell_ids) - 1, -1, -1):
             table[self.cell_runs[cell], self.cell_operator[cell]] = cell
         object.__setattr__(self, "_running_cell", table)

@@ -1,0 +1,79 @@
+"""Compiled kernels for the engine's bookkeeping: the wake-up calendar and state counts.
+
+Both are loops over the few escapees touched at a time; in NumPy each call pays for a
+dozen array operations whatever the number of rows, and the engine makes hundreds of
+such calls a day. The calendar keeps, for each day, a doubly linked list of the
+escapees to wake that day, threaded through two arrays of the population, so that
+rescheduling someone unlinks her from her old day at once and a day's list holds
+exactly the escapees due then.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# `due_next` of an escapee in no day's list (never scheduled, or taken off today).
+UNLINKED = -2
+
+
+@njit(cache=True)
+def schedule(rows, when, heads, due_next, due_prev, wake, never):
+    """Wake each row on its day in `when`; days past the calendar mean never."""
+    n_days = heads.size
+    for i in range(rows.size):
+        row = rows[i]
+        if due_next[row] != UNLINKED:
+            following, before = due_next[row], due_prev[row]
+            if before >= 0:
+                due_next[before] = following
+            else:
+                heads[wake[row]] = following
+            if following >= 0:
+                due_prev[following] = before
+            due_next[row] = UNLINKED
+        day = when[i]
+        if day >= n_days:
+            wake[row] = never
+            continue
+        wake[row] = day
+        first = heads[day]
+        due_next[row] = first
+        due_prev[row] = -1
+        if first >= 0:
+            due_prev[first] = row
+        heads[day] = row
+
+
+@njit(cache=True)
+def take_due(day, heads, due_next):
+    """The rows due on `day`, in row order, taken off the calendar."""
+    count = 0
+    row = heads[day]
+    while row >= 0:
+        count += 1
+        row = due_next[row]
+    rows = np.empty(count, dtype=np.int64)
+    row = heads[day]
+    for i in range(count):
+        rows[i] = row
+        following = due_next[row]
+        due_next[row] = UNLINKED
+        row = following
+    heads[day] = -1
+    rows.sort()
+    return rows
+
+
+@njit(cache=True)
+def move(rows, new_state, new_location, state, location, location_country, counts):
+    """Put rows into `new_state`, at `new_location` unless it is empty, and keep the
+    counts by state and country exact."""
+    moves = new_location.size > 0
+    for i in range(rows.size):
+        row = rows[i]
+        counts[state[row], location_country[location[row]]] -= 1
+        state[row] = new_state
+        if moves:
+            location[row] = new_location[i]
+        counts[new_state, location_country[location[row]]] += 1
