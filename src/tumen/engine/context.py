@@ -130,8 +130,7 @@ class Context:
             wanted = np.zeros(N_STATES, dtype=bool)
             wanted[list(states)] = True
             self._masks[states] = wanted
-        keep = wanted[pop.state[rows]] & (pop.wake[rows] == self.day)
-        return rows[keep]
+        return kernels.still_due(rows, wanted, pop.state, pop.wake, self.day)
 
     def wake_in(self, rows: np.ndarray, delay: np.ndarray | int) -> None:
         """Wake `rows` after `delay` days (at least one)."""

@@ -66,6 +66,18 @@ def take_due(day, heads, due_next):
 
 
 @njit(cache=True)
+def still_due(rows, wanted, state, wake, day):
+    """The rows in a wanted state whose wake-up is still `day` (not yet handled)."""
+    keep = np.empty(rows.size, dtype=np.int64)
+    count = 0
+    for row in rows:
+        if wanted[state[row]] and wake[row] == day:
+            keep[count] = row
+            count += 1
+    return keep[:count]
+
+
+@njit(cache=True)
 def move(rows, new_state, new_location, state, location, location_country, counts):
     """Put rows into `new_state`, at `new_location` unless it is empty, and keep the
     counts by state and country exact."""
@@ -77,3 +89,25 @@ def move(rows, new_state, new_location, state, location, location_country, count
         if moves:
             location[row] = new_location[i]
         counts[new_state, location_country[location[row]]] += 1
+
+
+@njit(cache=True)
+def place_in_houses(locations, cells, day, offsets, houses_at, n_cells, closed_until,
+                    capacity, occupancy):
+    """For each escapee, the first open house with room of her cell where she is (-1 if
+    none), filling houses in order; see `tumen.engine.safehouses.SafeHouses`."""
+    houses = np.full(locations.size, -1, dtype=np.int16)
+    n_keys = offsets.size - 1
+    for i in range(locations.size):
+        if cells[i] < 0:
+            continue
+        key = locations[i] * n_cells + cells[i]
+        if key >= n_keys:
+            continue
+        for j in range(offsets[key], offsets[key + 1]):
+            house = houses_at[j]
+            if closed_until[house] <= day and occupancy[house] < capacity[house]:
+                houses[i] = house
+                occupancy[house] += 1
+                break
+    return houses

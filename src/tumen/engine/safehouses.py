@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tumen.engine import kernels
 from tumen.engine.population import Population
 from tumen.engine.states import State
 from tumen.engine.world import NetworkArrays
@@ -17,32 +18,25 @@ class SafeHouses:
         n = len(network.house_ids)
         self.occupancy = np.zeros(n, dtype=np.int64)
         self.closed_until = np.zeros(n, dtype=np.int64)
-        self._by_place: dict[tuple[int, int], np.ndarray] = {}
-        for house, (loc, cell) in enumerate(
-            zip(network.house_location, network.house_cell, strict=True)
-        ):
-            key = (int(loc), int(cell))
-            self._by_place[key] = np.append(self._by_place.get(key, []), house).astype(int)
+        self._capacity = network.house_capacity.astype(np.int64)
+        # The houses of each (place, cell), in the scenario's order, as one array cut
+        # by offsets: those of key k = place * n_cells + cell are
+        # houses_at[offsets[k]:offsets[k + 1]].
+        self._n_cells = max(1, len(network.cell_ids))
+        n_places = int(network.house_location.max()) + 1 if n else 0
+        keys = network.house_location.astype(np.int64) * self._n_cells + network.house_cell
+        self._houses_at = np.argsort(keys, kind="stable").astype(np.int64)
+        counts = np.bincount(keys, minlength=n_places * self._n_cells)
+        self._offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
-    def place(self, rows: np.ndarray, locations: np.ndarray, cells: np.ndarray,
-              day: int) -> np.ndarray:
-        """A safe house for each escapee (-1 where none is open with room), filled in order."""
-        houses = np.full(rows.size, -1, dtype=np.int16)
-        for loc, cell in set(zip(locations.tolist(), cells.tolist(), strict=True)):
-            candidates = self._by_place.get((loc, cell))
-            if candidates is None:
-                continue
-            group = np.flatnonzero((locations == loc) & (cells == cell))
-            start = 0
-            for house in candidates:
-                if self.closed_until[house] > day:
-                    continue
-                room = int(self.network.house_capacity[house] - self.occupancy[house])
-                take = group[start : start + max(0, room)]
-                houses[take] = house
-                self.occupancy[house] += take.size
-                start += take.size
-        return houses
+    def place(self, locations: np.ndarray, cells: np.ndarray, day: int) -> np.ndarray:
+        """A safe house for each escapee at `locations` with `cells` (-1 where none is
+        open with room): the first of her cell's houses there with room, in order."""
+        return kernels.place_in_houses(
+            np.ascontiguousarray(locations, dtype=np.int64),
+            np.ascontiguousarray(cells, dtype=np.int64), day, self._offsets,
+            self._houses_at, self._n_cells, self.closed_until, self._capacity,
+            self.occupancy)
 
     def vacate(self, houses: np.ndarray) -> None:
         """Free the places of escapees leaving `houses` (entries of -1 are ignored)."""

@@ -66,7 +66,7 @@ def enter_waiting(ctx: Context, rows: np.ndarray) -> None:
     pop.cell[rows] = new_cells
     pop.leg[rows] = -1
     pop.since[rows] = ctx.day
-    houses = ctx.houses.place(rows, pop.location[rows], new_cells, ctx.day)
+    houses = ctx.houses.place(pop.location[rows], new_cells, ctx.day)
     pop.safe_house[rows] = houses
     luck = ctx.luck(rows)
     wait = draws.days(luck, params.travel.wait_days, rows.size) + delay
