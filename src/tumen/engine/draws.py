@@ -16,6 +16,8 @@ Source = np.random.Generator | EscapeeLuck
 
 # Below this sd a duration is taken as fixed: a gamma shape of (mean/sd)**2 would overflow.
 _NO_SPREAD = 1e-6
+_NO_HAZARD = 1e-300
+_CERTAIN = 1.0 - 1e-12
 
 
 def gamma_days(rng: Source, mean: float | np.ndarray, sd: float | np.ndarray,
@@ -52,12 +54,12 @@ def waiting_days(rng: Source, hazard: np.ndarray, cap: int) -> tuple[np.ndarray,
     Drawing the wait once, rather than a coin each day, makes the cost follow events.
     Returns (days until the wake-up, whether an event happens then rather than a review).
     """
-    hazard = np.clip(hazard, 0.0, 1.0)
+    # The geometric by inversion: the first day k with (1 - hazard)**k <= u. Hazards are
+    # kept off 0 and 1, where the logarithms diverge: a hazard of 0 waits some 1e300
+    # days, past any cap; one of 1 comes the next day but once in 1e12.
+    hazard = np.clip(hazard, _NO_HAZARD, _CERTAIN)
     u = rng.random(hazard.size)
-    # The geometric by inversion: the first day k with (1 - hazard)**k <= u.
-    with np.errstate(divide="ignore", over="ignore"):
-        days_to_event = np.ceil(np.log(u) / np.log1p(-hazard))
-    wait = np.where(hazard > 0, np.maximum(days_to_event, 1.0), cap + 1.0)
+    wait = np.maximum(np.ceil(np.log(u) / np.log1p(-hazard)), 1.0)
     event = wait <= cap
     return np.minimum(wait, cap).astype(np.int32), event
 
