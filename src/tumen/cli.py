@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -25,6 +26,7 @@ from tumen.scenario.schema import Scenario
 if TYPE_CHECKING:
     import pandas as pd
 
+    from tumen.ensemble.store import RunStore
     from tumen.results import Results
     from tumen.validation.calibrate import Calibration
 
@@ -48,6 +50,8 @@ app = typer.Typer(
 )
 scenario_app = typer.Typer(help="List, copy and check scenario files.", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
+runs_app = typer.Typer(help="Look into a run store that sweeps fill.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
 console = Console()
 errors = Console(stderr=True)
 
@@ -554,6 +558,193 @@ def serve(
     from tumen.dashboard.app import serve as serve_dashboard
 
     serve_dashboard(host=host, port=port, store=RUNS_DIR / "dashboard")
+
+
+@app.command()
+def sweep(
+    spec: Annotated[
+        Path | None, typer.Argument(help="A sweep file (see docs/scaling.md); omit it with "
+                                         "--seeds.")
+    ] = None,
+    seeds: Annotated[
+        int | None, typer.Option(min=1, help="Without a sweep file: this many seeds of "
+                                             "--scenario.")
+    ] = None,
+    scenario: Annotated[
+        str, typer.Option(help="With --seeds: a scenario file or built-in name.")
+    ] = DEFAULT_SCENARIO,
+    until: Annotated[
+        int | None, typer.Option(help="With --seeds: end the runs at the close of this year.")
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="With --seeds: the sweep's seed.")] = 0,
+    out: Annotated[
+        Path, typer.Option(help="The run store folder (created if missing).")
+    ] = Path("tumen-store"),
+    workers: WorkersOption = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Address of a running Dask scheduler, "
+                                      "tcp://host:port (default: a local cluster).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="Finish a sweep already in the store: run only what is "
+                                "missing.")
+    ] = False,
+) -> None:
+    """Run a sweep (seeds, a grid, a Latin hypercube, or listed scenarios) on Dask and
+    record every run in a run store; Ctrl-C keeps what is finished."""
+    from tumen.ensemble.spec import load_sweep, seeds_sweep
+    from tumen.ensemble.store import RunStore, StoreError
+    from tumen.ensemble.sweep import run_sweep
+    from tumen.validation.ensemble import default_workers
+
+    if (spec is None) == (seeds is None):
+        errors.print("[red]give a sweep file or --seeds N[/] (not both).")
+        raise typer.Exit(2)
+    try:
+        if spec is not None:
+            planned = load_sweep(spec)
+        else:
+            _load(scenario)  # a bad scenario is reported now, not once per run
+            planned = seeds_sweep(seeds or 1, scenario, until=until, seed=seed)
+        store = RunStore(out, create=True)
+    except ScenarioError as error:
+        errors.print(f"[bold red]Sweep file not valid[/]: {escape(str(spec))}", soft_wrap=True)
+        errors.print(str(error), highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except StoreError as error:
+        errors.print(f"[red]{escape(str(error))}[/]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    workers = workers or default_workers()
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(),
+        TextColumn("{task.completed}/{task.total} done, {task.fields[failed]} failed, "
+                   "{task.fields[remaining]} to go"),
+        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+        console=console, transient=True,
+    ) as progress:
+        task = progress.add_task(f"sweep {planned.name}", total=len(planned.runs), failed=0,
+                                 remaining=len(planned.runs), rate="")
+        started, first = time.perf_counter(), None
+
+        def advance(done: int, failed: int, total: int) -> None:
+            nonlocal first
+            first = done if first is None else first
+            elapsed = time.perf_counter() - started
+            rate = (done - first) / elapsed * 60 if elapsed > 0 and done > first else 0.0
+            progress.update(task, completed=done, failed=failed, remaining=total - done,
+                            rate=f"{rate:.1f} runs/min" if rate else "")
+
+        try:
+            run_sweep(planned, store, workers=workers, scheduler=scheduler, resume=resume,
+                      on_progress=advance,
+                      on_dashboard=lambda link: console.print(f"Dask dashboard: {link}"))
+        except StoreError as error:
+            errors.print(f"[red]{escape(str(error))}[/]", soft_wrap=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            errors.print(f"interrupted; finished runs are in {escape(str(out))}: add --resume "
+                         "to the same command to run the rest.", soft_wrap=True)
+            raise typer.Exit(130) from None
+    console.print(_sweeps_table(store), soft_wrap=True)
+
+
+def _open_store(folder: Path) -> RunStore:
+    from tumen.ensemble.store import RunStore, StoreError
+
+    try:
+        return RunStore(folder)
+    except StoreError as error:
+        errors.print(f"[red]{escape(str(error))}[/]", soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _sweeps_table(store: RunStore) -> Table:
+    table = Table(title=str(store.folder), show_header=True)
+    for name in ("sweep", "until", "planned", "finished", "failed"):
+        table.add_column(name, justify="left" if name == "sweep" else "right")
+    for row in store.sweeps().itertuples():
+        until = "-" if row.until is None or row.until != row.until else str(int(row.until))
+        table.add_row(escape(row.sweep), until, str(row.planned), str(row.finished),
+                      str(row.failed))
+    return table
+
+
+StoreArgument = Annotated[Path, typer.Argument(help="A run store folder.")]
+
+
+@runs_app.command("list")
+def runs_list(store: StoreArgument) -> None:
+    """The sweeps in a store, with their runs planned, finished and failed."""
+    console.print(_sweeps_table(_open_store(store)), soft_wrap=True)
+
+
+@runs_app.command("show")
+def runs_show(
+    store: StoreArgument,
+    run: Annotated[int, typer.Argument(help="The run's index in its sweep.")],
+    sweep: Annotated[
+        str | None, typer.Option(help="The sweep (needed when the store holds several).")
+    ] = None,
+) -> None:
+    """One run: its scenario, values, seed, status, measures and annual arrivals."""
+    import json
+
+    opened = _open_store(store)
+    names = opened.sweeps()["sweep"].tolist()
+    if sweep is None and len(names) != 1:
+        errors.print(f"[red]the store holds {len(names)} sweeps[/]; name one with --sweep "
+                     f"({', '.join(names)}).", soft_wrap=True)
+        raise typer.Exit(2)
+    name = sweep or names[0]
+    rows = opened.runs(name)
+    found = rows[rows["idx"] == run]
+    if found.empty:
+        errors.print(f"[red]no run {run} in sweep {escape(name)}[/] (finished runs: "
+                     f"{len(rows)}).", soft_wrap=True)
+        raise typer.Exit(2)
+    record = found.iloc[0]
+    table = Table(title=f"{name}, run {run}", show_header=False)
+    table.add_column("field")
+    table.add_column("value", justify="right")
+    table.add_row("scenario", escape(str(record["scenario"])))
+    table.add_row("seed", str(record["seed"]))
+    table.add_row("status", str(record["status"]))
+    if record["status"] == "failed":
+        table.add_row("error", escape(str(record["error"])))
+    table.add_row("wall time", f"{record['wall_s']:.1f} s")
+    for path, value in json.loads(record["parameters"]).items():
+        table.add_row(escape(path), f"{value:g}")
+    if record["status"] == "done":
+        from tumen.ensemble.store import MEASURES
+
+        for measure in MEASURES:
+            table.add_row(measure, f"{record[measure]:,.1f}")
+        annual = opened.series(name, run)
+        for year, arrivals in zip(annual["year"], annual["arrivals_sk"], strict=True):
+            table.add_row(f"arrivals in South Korea, {year}", f"{arrivals:,.0f}")
+    console.print(table)
+
+
+@runs_app.command("export")
+def runs_export(
+    store: StoreArgument,
+    out: Annotated[Path, typer.Option(help="The file to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    sweep: Annotated[str | None, typer.Option(help="Only this sweep.")] = None,
+) -> None:
+    """One row per run and year: sweep, run index, seed, the values set, then the columns
+    of annual.csv."""
+    if fmt not in ("csv", "parquet"):
+        errors.print(f"[red]--format must be csv or parquet[/], got {escape(fmt)}.")
+        raise typer.Exit(2)
+    table = _open_store(store).export(sweep)
+    partial = out.with_name(out.name + ".partial")
+    if fmt == "csv":
+        table.to_csv(partial, index=False)
+    else:
+        table.to_parquet(partial, index=False)
+    partial.replace(out)
+    console.print(f"wrote {len(table):,} rows to {escape(str(out))}", soft_wrap=True)
 
 
 @scenario_app.command("list")

@@ -140,7 +140,7 @@ class _Marker:
     def __init__(self, loc: Loc, raw: dict[Any, Any], nodes: _NodeIndex) -> None:
         self.loc, self.raw, self.nodes = loc, raw, nodes
         self.problems: Found = []
-        self.integer = _field_kind(loc) == "int"
+        self.integer = field_kind(loc) == "int"
         self._check()
 
     def _problem(self, loc: Loc, message: str, *, key: bool = False) -> None:
@@ -157,7 +157,7 @@ class _Marker:
                     + did_you_mean(str(key), MARKER_KEYS)
                 )
                 self._problem((*loc, key), message, key=True)
-        kind = _field_kind(loc)
+        kind = field_kind(loc)
         if kind == "other":
             self._problem(loc, "only a number can be calibrated", key=True)
             return
@@ -248,7 +248,7 @@ class _Marker:
         )
 
 
-def _field_kind(loc: Loc) -> str | None:
+def field_kind(loc: Loc) -> str | None:
     """ "int" or "float" when the schema field at `loc` takes a number, "other" when it
     takes something else, None when `loc` is not a field at all (validation says so)."""
     annotation: Any = Scenario

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn, get_args
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from tumen.scenario.free import extract_free_parameters, parse_path
@@ -97,8 +97,8 @@ def parse_scenario(text: str, filename: str = "<string>") -> Scenario:
     `tumen.scenario.free`) load as their value; the scenario lists them in
     `free_parameters`.
     """
-    data, root = _read_yaml(text, filename)
-    lines = _Lines()
+    data, root = read_yaml(text, filename)
+    lines = LineIndex()
     lines.walk(root, ())
     free, marker_problems, faulty = extract_free_parameters(data, root)
     for parameter in free:  # point a bad value at its own line, not the marker's
@@ -135,7 +135,7 @@ def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
         given[loc] = value
     if found:
         _raise(label, found)
-    changed = _validate(data, _Lines(), found)
+    changed = _validate(data, LineIndex(), found)
     if found:
         _raise(label, found)
     assert changed is not None
@@ -174,7 +174,8 @@ def _set(data: Any, loc: Loc, value: Any) -> str | None:
 
 
 def _validate(
-    data: Any, lines: _Lines, found: list[tuple[Loc, int | None, str]], skip: Collection[Loc] = ()
+    data: Any, lines: LineIndex, found: list[tuple[Loc, int | None, str]],
+    skip: Collection[Loc] = (),
 ) -> Scenario | None:
     """The validated scenario, or None with its problems added to `found`.
 
@@ -189,7 +190,7 @@ def _validate(
             if any(loc[: len(bad)] == bad for bad in skip):
                 continue
             line = lines.line(loc, key=error["type"] == "extra_forbidden")
-            found.append((loc, line, _explain(error)))
+            found.append((loc, line, explain(error)))
         return None
     found += [(loc, lines.line(loc), message) for loc, message in check_references(scenario)]
     return scenario
@@ -232,8 +233,10 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-def _read_yaml(text: str, filename: str) -> tuple[dict, yaml.MappingNode]:
-    """Parse text into both the data and its node tree, which knows the lines."""
+def read_yaml(text: str, filename: str, kind: str = "a scenario",
+              sections: str = _SECTIONS) -> tuple[dict, yaml.MappingNode]:
+    """Parse text into both the data and its node tree, which knows the lines; `kind`
+    and `sections` say what the file should hold, for the message when it does not."""
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -245,10 +248,10 @@ def _read_yaml(text: str, filename: str) -> tuple[dict, yaml.MappingNode]:
     finally:
         loader.dispose()
     if root is None:
-        message = f"the file is empty; a scenario is a mapping with {_SECTIONS}"
+        message = f"the file is empty; {kind} is a mapping with {sections}"
         raise ScenarioError([Problem(filename, None, "", message)])
     if not isinstance(data, dict):
-        message = f"the top level must be a mapping with {_SECTIONS}, got {_show(data)}"
+        message = f"the top level must be a mapping with {sections}, got {_show(data)}"
         raise ScenarioError([Problem(filename, root.start_mark.line + 1, "", message)])
     return data, root
 
@@ -263,7 +266,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, filename: str) -> Problem:
 
 
 @dataclass
-class _Lines:
+class LineIndex:
     """Where each path of the document is written, found by walking its node tree.
 
     The walk also catches duplicate keys, which PyYAML would silently resolve to the last.
@@ -321,13 +324,14 @@ _EXPECTED = {
 _PATTERNS = {r"^[a-z][a-z0-9_]*$": "an id (lower-case letters, digits and _, starting a-z)"}
 
 
-def _explain(error: ErrorDetails) -> str:
-    """Pydantic's error reworded as `expected, got found`."""
+def explain(error: ErrorDetails, model: type[BaseModel] = Scenario) -> str:
+    """Pydantic's error reworded as `expected, got found`; `model` is the document's
+    schema, for the keys an unknown key could have been."""
     kind, ctx, found = error["type"], error.get("ctx", {}), _show(error["input"])
     if kind == "missing":
         return "required field missing"
     if kind == "extra_forbidden":
-        key, allowed = str(error["loc"][-1]), _allowed_keys(tuple(error["loc"][:-1]))
+        key, allowed = str(error["loc"][-1]), _allowed_keys(model, tuple(error["loc"][:-1]))
         return f"unknown key {key!r} (allowed: {', '.join(allowed)}){did_you_mean(key, allowed)}"
     if kind in _BOUNDS:
         bound, op = _BOUNDS[kind]
@@ -353,9 +357,8 @@ def _explain(error: ErrorDetails) -> str:
     return f"{error['msg']}, got {found}"
 
 
-def _allowed_keys(loc: Loc) -> list[str]:
-    """The keys the mapping at `loc` accepts, found by following `loc` through the schema."""
-    model: Any = Scenario
+def _allowed_keys(model: Any, loc: Loc) -> list[str]:
+    """The keys the mapping at `loc` accepts, found by following `loc` through `model`."""
     for part in loc:
         model = get_args(model)[0] if isinstance(part, int) else _fields(model)[part].annotation
     return list(_fields(model))
