@@ -648,6 +648,69 @@ def sweep(
     console.print(_sweeps_table(store), soft_wrap=True)
 
 
+@app.command()
+def sensitivity(
+    spec: Annotated[Path, typer.Argument(help="A sweep file whose vary.sample.ranges name "
+                                              "the values and their ranges.")],
+    method: Annotated[str, typer.Option(help="sobol (first-order and total indices) or "
+                                             "morris (elementary effects).")] = "sobol",
+    out: Annotated[
+        Path, typer.Option(help="Folder for the run store and the results (created if "
+                                "missing).")
+    ] = Path("tumen-sensitivity"),
+    workers: WorkersOption = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Address of a running Dask scheduler.")
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="Finish an analysis stopped midway.")] = False,
+) -> None:
+    """Global sensitivity of arrivals, arrests, compromised houses, journey time and cost
+    per arrival to the ranged values of a sweep file (SALib); sensitivity.csv and .html."""
+    from tumen.analysis.sensitivity import Method, design, indices, write_sensitivity
+    from tumen.ensemble.spec import read_sweep_file
+    from tumen.ensemble.store import RunStore, StoreError
+    from tumen.ensemble.sweep import run_sweep
+    from tumen.validation.ensemble import default_workers
+
+    if method not in tuple(Method):
+        errors.print(f"[red]--method must be sobol or morris[/], got {escape(method)}.")
+        raise typer.Exit(2)
+    try:
+        plan = design(read_sweep_file(spec), spec.parent, Method(method))
+        store = RunStore(out / "store", create=True)
+    except ScenarioError as error:
+        errors.print(f"[bold red]Sweep file not valid[/]: {escape(str(spec))}", soft_wrap=True)
+        errors.print(str(error), highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except (ValueError, StoreError) as error:
+        errors.print(f"[red]{escape(str(error))}[/]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    with _progress("{task.completed}/{task.total} runs") as progress:
+        task = progress.add_task(f"sensitivity ({method})", total=len(plan.sweep.runs))
+        try:
+            run_sweep(plan.sweep, store, workers=workers or default_workers(),
+                      scheduler=scheduler, resume=resume,
+                      on_progress=lambda done, failed, total: progress.update(
+                          task, completed=done, total=total))
+        except StoreError as error:
+            errors.print(f"[red]{escape(str(error))}[/]", soft_wrap=True)
+            raise typer.Exit(2) from None
+    try:
+        table = indices(plan, store.runs(plan.sweep.name), Method(method))
+    except ValueError as error:
+        errors.print(f"[red]{escape(str(error))}[/]", soft_wrap=True)
+        raise typer.Exit(1) from None
+    write_sensitivity(table, Method(method), out)
+    shown = Table(title=f"{method} sensitivity, {len(plan.sweep.runs)} runs", show_header=True)
+    for name in table.columns:
+        shown.add_column(name, justify="left" if name in ("output", "parameter") else "right")
+    for row in table.itertuples(index=False):
+        shown.add_row(*[str(value) if isinstance(value, str) else
+                        ("-" if value != value else f"{value:.3f}") for value in row])
+    console.print(shown)
+    console.print(f"written to {escape(str(out))}", soft_wrap=True)
+
+
 def _open_store(folder: Path) -> RunStore:
     from tumen.ensemble.store import RunStore, StoreError
 

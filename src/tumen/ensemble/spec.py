@@ -121,6 +121,12 @@ def seeds_sweep(count: int, scenario: str = DEFAULT_SCENARIO, until: int | None 
 
 
 def load_sweep(path: str | Path) -> Sweep:
+    """Read and check a sweep file and plan its runs; ScenarioError lists every problem
+    with its line."""
+    return plan(read_sweep_file(path), Path(path).parent)
+
+
+def read_sweep_file(path: str | Path) -> SweepFile:
     """Read and check a sweep file; ScenarioError lists every problem with its line."""
     path = Path(path)
     filename = str(path)
@@ -148,7 +154,7 @@ def load_sweep(path: str | Path) -> Sweep:
         raise ScenarioError([Problem(filename, line, format_path(loc), message)
                              for loc, line, message in found])
     assert spec is not None
-    return plan(spec, path.parent)
+    return spec
 
 
 def _path_problems(spec: SweepFile) -> list[tuple[tuple, str]]:
@@ -187,7 +193,7 @@ def plan(spec: SweepFile, folder: Path) -> Sweep:
     return Sweep(name=spec.name, until=spec.until, runs=runs)
 
 
-def _source(name: str, folder: Path) -> str:
+def scenario_source(name: str, folder: Path) -> str:
     """A scenario named in a sweep file: a built-in name, or a path relative to the file."""
     if Path(name).suffix in (".yaml", ".yml"):
         return str((folder / name).resolve())
@@ -195,12 +201,12 @@ def _source(name: str, folder: Path) -> str:
 
 
 def _variants(spec: SweepFile, folder: Path) -> list[tuple[str, dict[str, float]]]:
-    base = _source(spec.scenario, folder)
+    base = scenario_source(spec.scenario, folder)
     vary = spec.vary
     if vary is None:
         return [(base, {})]
     if vary.scenarios:
-        return [(_source(name, folder), {}) for name in vary.scenarios]
+        return [(scenario_source(name, folder), {}) for name in vary.scenarios]
     if vary.grid:
         names = list(vary.grid)
         return [(base, _typed(dict(zip(names, values, strict=True))))
