@@ -178,6 +178,12 @@ def run(
     until: Annotated[
         int | None, typer.Option(help="End the run at the close of this year.")
     ] = None,
+    runs: Annotated[
+        int, typer.Option(min=1, help="With more than 1, also run an ensemble of this many "
+                                      "seeds (drawn from --seed) for the report's bands; "
+                                      "its runs are kept in a run store, store/.")
+    ] = 1,
+    workers: WorkersOption = None,
 ) -> None:
     """Simulate a scenario and write annual.csv, daily.parquet, summary.json, report.html."""
     from tumen.api import simulate
@@ -196,13 +202,41 @@ def run(
 
     def write(folder: Path) -> None:
         results.save(folder)
-        write_report(results, folder / "report.html")
+        ensemble = _ensemble(scenario, until, seed, runs, workers, folder / "store")
+        write_report(results, folder / "report.html", ensemble)
 
     _write_whole(target, write)
     console.print(_summary_table(results, target))
     if not results.passed:
         errors.print("[bold red]An invariant failed[/]: see summary.json; this is a bug.")
         raise typer.Exit(1)
+
+
+def _ensemble(scenario: str, until: int | None, seed: int, runs: int, workers: int | None,
+              folder: Path) -> list[pd.DataFrame] | None:
+    """The annual tables of `runs` seeds of the scenario, run as a sweep into a run store
+    in `folder`; None for a single run."""
+    if runs == 1:
+        return None
+    from tumen.ensemble.spec import seeds_sweep
+    from tumen.ensemble.store import RunStore
+    from tumen.ensemble.sweep import run_sweep
+    from tumen.validation.ensemble import default_workers
+
+    source = scenario if Path(scenario).suffix == "" else str(Path(scenario).resolve())
+    sweep = seeds_sweep(runs, source, until=until, seed=seed, name="ensemble")
+    store = RunStore(folder, create=True)
+    with _progress("{task.completed}/{task.total} runs") as progress:
+        task = progress.add_task("ensemble", total=runs)
+        run_sweep(sweep, store, workers=workers or default_workers(),
+                  on_progress=lambda done, _, total: progress.update(task, completed=done))
+    finished = store.runs("ensemble")
+    failed = finished[finished["status"] == "failed"]
+    if not failed.empty:
+        first = escape(str(failed["error"].iloc[0]))
+        errors.print(f"[red]{len(failed)} ensemble runs failed[/]: {first}", soft_wrap=True)
+    done = finished.loc[finished["status"] == "done", "idx"]
+    return [store.series("ensemble", index) for index in done]
 
 
 def _mark(passed: bool | None) -> str:

@@ -79,9 +79,11 @@ def no_partial_left(folder: Path) -> bool:
     return not any(path.name.endswith(".partial") for path in folder.iterdir())
 
 
-def check_outputs(out: Path, scenario: str, seed: int, first: dt.date, last: dt.date) -> None:
-    """Every output file is there and consistent with a run from `first` to `last`."""
-    assert sorted(path.name for path in out.iterdir()) == sorted(OUTPUTS)
+def check_outputs(out: Path, scenario: str, seed: int, first: dt.date, last: dt.date,
+                  more: tuple[str, ...] = ()) -> None:
+    """Every output file (and `more`) is there and consistent with a run from `first` to
+    `last`."""
+    assert sorted(path.name for path in out.iterdir()) == sorted([*OUTPUTS, *more])
     assert no_partial_left(out.parent)
 
     annual = pd.read_csv(out / "annual.csv")
@@ -154,6 +156,22 @@ def test_until_cuts_and_seed_decides(tmp_path: Path, small: Path) -> None:
     first, again, other = annual(11, "a"), annual(11, "b"), annual(12, "c")
     assert first == again, "the same seed gave different annual.csv"
     assert first != other, "a different seed gave the same annual.csv"
+
+
+def test_runs_adds_an_ensemble_kept_in_a_store(tmp_path: Path, small: Path) -> None:
+    """--runs 3: the one run's files as before, the three runs in store/, their bands in
+    the report."""
+    from tumen.ensemble.store import RunStore
+
+    out = tmp_path / "ensemble"
+    result = invoke("run", small, "--until", 2001, "--runs", 3, "--workers", 1, "--out", out)
+    assert result.exit_code == 0, result.output
+    check_outputs(out, "Test corridor", 0, dt.date(2000, 1, 1), dt.date(2001, 12, 31),
+                  more=("store",))
+    runs = RunStore(out / "store").runs()
+    assert runs["idx"].tolist() == [0, 1, 2] and (runs["status"] == "done").all()
+    assert runs["seed"].nunique() == 3
+    assert "Ensemble of 3 runs" in (out / "report.html").read_text()
 
 
 def test_default_output_folder_is_under_tumen_runs(tmp_path, monkeypatch, small) -> None:

@@ -211,3 +211,23 @@ def test_map_draws_countries_offline_in_chromium(results: Results, tmp_path: Pat
     geo = dom[dom.index('id="chart-map"') :]
     # plotly.js draws all country borders as one path in the geo subplot's countries layer.
     assert '<g class="layer countries"><path d="M' in geo
+
+
+def test_an_ensemble_draws_the_median_and_the_band_of_its_runs(results: Results,
+                                                               tmp_path: Path) -> None:
+    """Three runs whose arrivals are 1x, 2x and 3x the synthetic run's: the median is the
+    2x run, the band lies between the 5th and 95th percentiles across them."""
+    annuals = [results.annual.assign(arrivals_sk=results.annual["arrivals_sk"] * k)
+               for k in (1, 2, 3)]
+    fig = figures.ensemble_chart({"Simulated": annuals}, "arrivals_sk", "Arrivals")
+    high, low, median = fig.data[0], fig.data[1], fig.data[2]
+    base = results.annual["arrivals_sk"].to_numpy()
+    np.testing.assert_allclose(median.y, 2 * base)
+    np.testing.assert_allclose(high.y, 2.9 * base)
+    np.testing.assert_allclose(low.y, 1.1 * base)
+    assert low.fill == "tonexty" and "5-95% of 3 runs" in low.name
+    page = write_report(results, tmp_path / "report.html", ensemble=annuals).read_text()
+    assert "Ensemble of 3 runs" in page
+    assert page.count('id="ensemble-') == 3
+    single = write_report(results, tmp_path / "one.html").read_text()
+    assert "Ensemble of" not in single

