@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import tumen
 from benchmarks.machine import describe, reference_seconds
+from tumen.ensemble.sweep import peak_rss_mb
 
 RESULTS = Path(__file__).parent / "results" / "default_scenario.json"
 TARGET_S = 10.0
@@ -49,11 +49,6 @@ def scaled(scenario: tumen.Scenario, factor: float) -> tumen.Scenario:
                 * factor})
     params = params.model_copy(update={"asylum": asylum, "finance": finance})
     return scenario.model_copy(update={"population": population, "parameters": params})
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory so far, in MB (Linux reports kB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(scale: float, until: int | None, seed: int) -> dict[str, object]:

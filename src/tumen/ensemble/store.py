@@ -35,7 +35,8 @@ _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS sweeps (name TEXT PRIMARY KEY, until INTEGER, plan TEXT);
 CREATE TABLE IF NOT EXISTS runs (
     sweep TEXT, idx INTEGER, scenario TEXT, parameters TEXT, seed BIGINT, status TEXT,
-    error TEXT, wall_s DOUBLE, {", ".join(f"{name} DOUBLE" for name in MEASURES)},
+    error TEXT, wall_s DOUBLE, peak_rss_mb DOUBLE,
+    {", ".join(f"{name} DOUBLE" for name in MEASURES)},
     finished_at TIMESTAMP DEFAULT current_timestamp, PRIMARY KEY (sweep, idx)
 );
 """
@@ -51,6 +52,7 @@ class RunOutcome:
 
     run: PlannedRun
     wall_s: float
+    peak_rss_mb: float = 0.0  # the worker process's peak memory when the run ended
     measures: dict[str, float] | None = None
     annual: pd.DataFrame | None = None
     error: str | None = None
@@ -118,9 +120,9 @@ class RunStore:
         measures = outcome.measures or {}
         row = [sweep, run.index, run.scenario, json.dumps(run.values), run.seed,
                "failed" if outcome.failed else "done", outcome.error, outcome.wall_s,
-               *(measures.get(name) for name in MEASURES)]
+               outcome.peak_rss_mb, *(measures.get(name) for name in MEASURES)]
         columns = ", ".join(["sweep", "idx", "scenario", "parameters", "seed", "status",
-                             "error", "wall_s", *MEASURES])
+                             "error", "wall_s", "peak_rss_mb", *MEASURES])
         with self._connect() as db:
             db.execute(f"INSERT INTO runs ({columns}) VALUES "
                        f"({', '.join('?' * len(row))})", row)

@@ -49,9 +49,16 @@ def execute(run: PlannedRun, until: int | None) -> RunOutcome:
             raise RuntimeError(f"invariants failed: {', '.join(failed)}")
     except Exception as exc:  # recorded with the run, so that the sweep goes on
         message = f"{type(exc).__name__}: {exc}"
-        return RunOutcome(run, time.perf_counter() - started, error=message)
-    return RunOutcome(run, time.perf_counter() - started, measures=measures_of(results),
-                      annual=results.annual)
+        return RunOutcome(run, time.perf_counter() - started, peak_rss_mb(), error=message)
+    return RunOutcome(run, time.perf_counter() - started, peak_rss_mb(),
+                      measures=measures_of(results), annual=results.annual)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux counts in kB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_sweep(sweep: Sweep, store: RunStore, *, workers: int = 1,
