@@ -24,7 +24,7 @@ from tumen.dashboard.levers import (
     year_range,
 )
 from tumen.scenario import builtin_path, load_scenario, parse_scenario
-from tumen.scenario.schema import Scenario
+from tumen.scenario.schema import DesignName, Scenario
 from tumen.scenario.timeline import input_series, route_open_matrix
 
 DEFAULT = builtin_path("korea-1998-2025").read_text()
@@ -76,17 +76,17 @@ def test_rescue_budget_scales_the_parameter(scenario: Scenario) -> None:
 
 
 def test_network_designs(scenario: Scenario) -> None:
-    rescue = {c.id for c in scenario.network.cells if c.operator == "rescue"}
-    linked = apply_levers(scenario, Levers(network=NetworkDesign.ALL_KNOW)).network.cells
-    for cell in linked:
-        if cell.operator == "rescue":
-            assert set(cell.knows_cells) >= rescue - {cell.id}
-            assert cell.id not in cell.knows_cells
-        else:  # broker lines keep what they knew
-            original = next(c for c in scenario.network.cells if c.id == cell.id)
-            assert cell.knows_cells == original.knows_cells
-    isolated = apply_levers(scenario, Levers(network=NetworkDesign.NONE_KNOW)).network.cells
-    assert all(cell.knows_cells == [] for cell in isolated)
+    """The lever names a standard design; the run compiles the designed network."""
+    assert apply_levers(scenario, Levers()).network.design == scenario.network.design
+    for design in DesignName:
+        network = apply_levers(scenario, Levers(network=NetworkDesign(design.value))).network
+        assert network.design.name == design and network.design.level == 1.0
+    connected = apply_levers(scenario, Levers(network=NetworkDesign.CONNECTED))
+    cells = connected.network.designed().cells
+    ids = {cell.id for cell in cells}
+    assert all(set(cell.knows_cells) == ids - {cell.id} for cell in cells)
+    isolated = apply_levers(scenario, Levers(network=NetworkDesign.CELLS)).network.designed()
+    assert all(cell.knows_cells == [] for cell in isolated.cells)
     assert any(cell.knows_cells for cell in scenario.network.cells)  # the change is real
 
 
@@ -139,10 +139,10 @@ def test_all_problems_are_listed_at_once(scenario: Scenario) -> None:
 
 
 def test_levers_from_page_values() -> None:
-    values = {"crackdown": 2, "border": 1.0, "rescue": 0, "fees": 1.5, "network": "none_know",
+    values = {"crackdown": 2, "border": 1.0, "rescue": 0, "fees": 1.5, "network": "cells",
               "routes": ["gobi", "gobi"], "end_year": 2010.0, "seed": 3, "runs": 2}  # fmt: skip
     levers = levers_from(values)
-    assert levers == Levers(2.0, 1.0, 0.0, 1.5, NetworkDesign.NONE_KNOW, ("gobi",), 2010, 3, 2)
+    assert levers == Levers(2.0, 1.0, 0.0, 1.5, NetworkDesign.CELLS, ("gobi",), 2010, 3, 2)
     assert levers.seeds == (3, 4)
     broken = {**values, "crackdown": None, "runs": 1.5, "network": "everyone", "routes": "x"}
     with pytest.raises(LeverError) as error:
@@ -154,10 +154,10 @@ def test_levers_from_page_values() -> None:
 
 
 def test_describe(scenario: Scenario) -> None:
-    levers = Levers(crackdown_china=3, network=NetworkDesign.ALL_KNOW, closed_routes=("gobi",),
+    levers = Levers(crackdown_china=3, network=NetworkDesign.CHAIN, closed_routes=("gobi",),
                     end_year=2010, runs=3)  # fmt: skip
     assert describe(levers, scenario) == (
-        "korea-1998-2025: crackdown ×3, rescue cells know each other, 1 route(s) closed, "
+        "korea-1998-2025: crackdown ×3, chain: each cell knows the next, 1 route(s) closed, "
         "to 2010 (3 runs)"
     )
     assert describe(Levers(seed=7), scenario) == "korea-1998-2025: as is (seed 7)"

@@ -16,7 +16,7 @@ import yaml
 
 from tumen.scenario import ScenarioError, parse_scenario
 from tumen.scenario.references import check_references
-from tumen.scenario.schema import Scenario
+from tumen.scenario.schema import DesignName, Scenario
 
 MAX_RUNS = 5
 MULTIPLIER_RANGE = (0.0, 10.0)
@@ -29,18 +29,18 @@ MAX_YAML_NODES = 200_000  # after expanding aliases: stops "billion laughs" file
 MAX_YAML_DEPTH = 32  # a scenario nests about six deep
 
 
-class NetworkDesign(StrEnum):
-    """Who knows whom among the cells of the networks."""
-
-    AS_IS = "as_is"
-    ALL_KNOW = "all_know"
-    NONE_KNOW = "none_know"
-
+# Who knows whom among the cells: as the scenario has it, or one of the standard designs
+# of `tumen.scenario.designs` (docs/networks.md), pure (compartmentalisation level 1).
+NetworkDesign = StrEnum(
+    "NetworkDesign", {"AS_IS": "as_is", **{name.name: name.value for name in DesignName}})
 
 NETWORK_LABELS = {
     NetworkDesign.AS_IS: "As in the scenario",
-    NetworkDesign.ALL_KNOW: "Rescue cells know each other",
-    NetworkDesign.NONE_KNOW: "No cell knows another",
+    NetworkDesign.CONNECTED: "Fully connected: every cell knows every other",
+    NetworkDesign.CHAIN: "Chain: each cell knows the next",
+    NetworkDesign.HUB: "Hub and spoke: a coordinator knows all",
+    NetworkDesign.CELLS: "Cells with cut-outs: no cell knows another",
+    NetworkDesign.WINDMILL: "Windmill: small groups joined at a hub",
 }
 
 
@@ -152,7 +152,8 @@ def apply_levers(scenario: Scenario, levers: Levers) -> Scenario:
     data["timeline"] = [*data["timeline"], *added]
     finance = data["parameters"]["finance"]
     finance["rescue_budget_usd_per_year"] *= levers.rescue_budget
-    _redesign_network(data["network"]["cells"], levers.network)
+    if levers.network != NetworkDesign.AS_IS:
+        data["network"]["design"] = {"name": levers.network.value, "level": 1.0}
     # The free parameters' paths still hold: levers add events after the file's own.
     result = Scenario.model_validate(data).with_free_parameters(scenario.free_parameters)
     # Only problems the levers brought in: a scenario cut short by `until` (as in tests)
@@ -167,20 +168,6 @@ def apply_levers(scenario: Scenario, levers: Levers) -> Scenario:
         period = result.period.model_copy(update={"end": dt.date(levers.end_year, 12, 31)})
         result = result.model_copy(update={"period": period})
     return result
-
-
-def _redesign_network(cells: list[dict], design: NetworkDesign) -> None:
-    """Rewrite who knows whom, in place, in a dumped list of cells."""
-    if design == NetworkDesign.NONE_KNOW:
-        for cell in cells:
-            cell["knows_cells"] = []
-    elif design == NetworkDesign.ALL_KNOW:
-        rescue = [cell["id"] for cell in cells if cell["operator"] == "rescue"]
-        for cell in cells:
-            if cell["operator"] == "rescue":
-                others = [other for other in rescue if other != cell["id"]]
-                known = [c for c in cell["knows_cells"] if c not in others]
-                cell["knows_cells"] = [*known, *others]
 
 
 def describe(levers: Levers, scenario: Scenario) -> str:
