@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import tumen
-from benchmarks.machine import describe, reference_seconds
+from benchmarks.machine import reference_seconds, write_record
 from tumen.ensemble.sweep import peak_rss_mb
 
 RESULTS = Path(__file__).parent / "results" / "default_scenario.json"
@@ -142,11 +142,8 @@ def main() -> None:
         "reference_s": reference,
         "ratio_to_reference": best / reference,
         "population_growth": growth,
-        "machine": describe(),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"\nwrote {RESULTS}")
+    write_record(RESULTS, record)
 
 
 if __name__ == "__main__":

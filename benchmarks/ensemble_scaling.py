@@ -14,15 +14,13 @@ benchmarks/results/ensemble_scaling.json.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.machine import describe
+from benchmarks.machine import write_record
 from tumen.ensemble.spec import seeds_sweep
 from tumen.ensemble.store import MEASURES, RunStore
 from tumen.ensemble.sweep import run_sweep
@@ -70,12 +68,8 @@ def main() -> None:
         "runs": args.runs, "until": args.until, "workers": args.workers,
         "serial_s": serial, "parallel_s": parallel, "speedup": speedup, "target": TARGET,
         "worker_peak_rss_mb": worker_peak, "store_mb": store_mb,
-        "load": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
-        "machine": describe(),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    write_record(RESULTS, record)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,12 @@ not (much), so benchmark results quote both.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -38,3 +41,12 @@ def describe() -> dict[str, object]:
         "cores": os.cpu_count(),
         "system": platform.system(),
     }
+
+
+def write_record(path: Path, record: dict[str, object]) -> None:
+    """Write a benchmark's figures as JSON with the machine and its load at the end."""
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    record = {**record, "load": uptime, "machine": describe()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"wrote {path}")

@@ -16,6 +16,8 @@ from tumen.cli import app
 from tumen.ensemble.spec import Range, Sample, SweepFile, Vary
 from tumen.ensemble.store import MEASURES
 
+from .conftest import UNTIL, sweep_file
+
 A, B = 7.0, 0.1
 
 
@@ -53,17 +55,13 @@ def test_a_value_that_cannot_matter_gets_no_index(scenario_file: Path,
     """In the corridor's first two years nobody reaches Thailand, so the share flown to
     the United States moves nothing: on one seed for every point, its indices are
     exactly 0, while the arrest hazard in hiding carries the arrests."""
-    spec = tmp_path / "sensitivity.yaml"
-    spec.write_text(f"""\
-name: toy
-scenario: {scenario_file.name}
-until: 2001
+    spec = sweep_file(tmp_path, scenario_file, "toy", UNTIL, """\
 vary:
   sample:
     n: 4
     ranges:
-      parameters.hiding.arrest_men: {{low: 0.0005, high: 0.01, log: true}}
-      parameters.asylum.us_share: {{low: 0.01, high: 0.5}}
+      parameters.hiding.arrest_men: {low: 0.0005, high: 0.01, log: true}
+      parameters.asylum.us_share: {low: 0.01, high: 0.5}
 """)
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["sensitivity", str(spec), "--method", "morris",

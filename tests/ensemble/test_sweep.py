@@ -19,7 +19,7 @@ from tumen.ensemble.spec import load_sweep, seeds_sweep
 from tumen.ensemble.store import MEASURES, RunStore, StoreError
 from tumen.ensemble.sweep import run_sweep
 
-from .conftest import UNTIL
+from .conftest import UNTIL, sweep_file
 
 COMPARED = ["idx", "seed", "status", *MEASURES]
 
@@ -82,11 +82,7 @@ def test_a_sweep_killed_midway_and_resumed_has_every_run_once(scenario_file: Pat
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(scenario_file: Path,
                                                           tmp_path: Path) -> None:
-    spec = tmp_path / "sweep.yaml"
-    spec.write_text(f"""\
-name: bad-values
-scenario: {scenario_file.name}
-until: {UNTIL}
+    spec = sweep_file(tmp_path, scenario_file, "bad-values", UNTIL, """\
 vary:
   grid:
     parameters.crossing.detection: [0.2, 1.5, 0.3]
@@ -103,11 +99,7 @@ vary:
 
 def test_export_has_a_row_per_run_and_year_with_the_values_set(scenario_file: Path,
                                                                tmp_path: Path) -> None:
-    spec = tmp_path / "sweep.yaml"
-    spec.write_text(f"""\
-name: two-values
-scenario: {scenario_file.name}
-until: 2002
+    spec = sweep_file(tmp_path, scenario_file, "two-values", 2002, """\
 seeds: 2
 vary:
   grid:
