@@ -69,7 +69,7 @@ class Context:
         self.pop = Population(
             n_countries=len(world.inputs["push"]),
             location_country=graph.location_country,
-            capacity=sum(group.count for group in world.initial) + 4096,
+            capacity=world.present_on_day_0 + 4096,
         )
         self.calendar = Calendar(world.n_days)
         self.recorder = Recorder(
