@@ -129,8 +129,8 @@ def _show(row: Row) -> None:
         print(f"  {row.impl:8} N={row.agents:>9,}  {row.status}: {row.note}", flush=True)
     else:
         print(f"  {row.impl:8} N={row.agents:>9,}  wall {row.wall_s:8.2f} s  set-up "
-              f"{row.setup_s:6.2f} s  peak {row.peak_mb:7.1f} MB  {row.status} {row.note}",
-              flush=True)
+              f"{_number(row.setup_s, '6.2f')} s  peak {_number(row.peak_mb, '7.1f')} MB  "
+              f"{row.status} {row.note}", flush=True)
 
 
 def _number(value: float | None, form: str) -> str:
