@@ -66,6 +66,28 @@ def take_due(day, heads, due_next):
 
 
 @njit(cache=True)
+def pick_legs(locations, cumulative, routes, u):
+    """For each escapee, the leg in her location's row of `routes` where `u` times the
+    row total first falls below the running sum of probabilities (`draws.choose`); -1
+    where the row is empty."""
+    width = cumulative.shape[1]
+    legs = np.empty(locations.size, dtype=routes.dtype)
+    for i in range(locations.size):
+        here = locations[i]
+        total = cumulative[here, width - 1]
+        if total == 0.0:
+            legs[i] = -1
+            continue
+        drawn = u[i] * total
+        column = 0
+        for j in range(width):
+            if drawn >= cumulative[here, j]:
+                column += 1
+        legs[i] = routes[here, min(column, width - 1)]
+    return legs
+
+
+@njit(cache=True)
 def still_due(rows, wanted, state, wake, day):
     """The rows in a wanted state whose wake-up is still `day` (not yet handled)."""
     keep = np.empty(rows.size, dtype=np.int64)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tumen.engine.draws import Source, choose, gamma_days, geometric_days
+from tumen.engine import kernels
+from tumen.engine.draws import Source, gamma_days, geometric_days
 from tumen.engine.world import LOCATION_KINDS, Graph, World
 from tumen.scenario.schema import LocationKind
 
@@ -58,6 +59,7 @@ class RouteTable:
     routes: np.ndarray  # int32 [n_locations, max_out], -1 where none
     probability: np.ndarray  # float64 [n_locations, max_out]
     cost_to_go: np.ndarray  # float64 [n_locations], inf where no way on
+    cumulative: np.ndarray  # float64 [n_locations, max_out], running sums of probability
 
 
 def build_table(world: World, day: int) -> RouteTable:
@@ -95,7 +97,8 @@ def build_table(world: World, day: int) -> RouteTable:
     weight = np.where(routes >= 0, np.exp(weight), 0.0)
     sums = weight.sum(axis=1, keepdims=True)
     probability = np.divide(weight, sums, out=np.zeros_like(weight), where=sums > 0)
-    return RouteTable(routes=routes, probability=probability, cost_to_go=to_go)
+    return RouteTable(routes=routes, probability=probability, cost_to_go=to_go,
+                      cumulative=np.cumsum(probability, axis=1))
 
 
 class Router:
@@ -121,8 +124,8 @@ class Router:
         """One next leg per escapee at `locations`, drawn from `luck` (one uniform each);
         -1 where no leg leads on today."""
         table = self.table(day)
-        probability = table.probability[locations]
-        stuck = probability.sum(axis=1) == 0
-        legs = table.routes[locations, choose(luck, probability)]
-        legs[stuck] = -1
-        return legs
+        # The draw of `draws.choose` on each escapee's row, in one pass with no
+        # per-escapee copy of the table (same uniforms, same legs).
+        u = luck.random(locations.size)
+        return kernels.pick_legs(np.ascontiguousarray(locations, dtype=np.int64),
+                                 table.cumulative, table.routes, u)

@@ -87,11 +87,14 @@ def start_legs(ctx: Context, rows: np.ndarray, legs: np.ndarray) -> None:
     pop.leg[rows] = legs
     pop.since[rows] = ctx.day
     ctx.recorder.traffic(ctx.day, legs)
-    intercepted = luck.random(rows.size) < effective_risk(ctx.world, legs, ctx.day)
+    # Risks computed once per route and looked up: the same values, far fewer lookups.
+    every_route = np.arange(graph.n_routes)
+    risk = effective_risk(ctx.world, every_route, ctx.day)[legs]
+    intercepted = luck.random(rows.size) < risk
     duration = leg_days(luck, graph, legs)
     if graph.route_risk_per_day[legs].any():
         # A daily hazard on the way: caught on the day it first strikes, if within the leg.
-        hazard = effective_risk(ctx.world, legs, ctx.day, per_day=True)
+        hazard = effective_risk(ctx.world, every_route, ctx.day, per_day=True)[legs]
         duration, caught = draws.waiting_days(luck, hazard, duration)
         intercepted |= caught
     pop.pending[rows] = np.where(intercepted, Pending.ARREST, Pending.REVIEW)
