@@ -218,7 +218,11 @@ class Population(Strict):
     funds_share: Probability = Field(0.1, description="Share who carry savings on departure.")
     funds_usd: Days = Days(mean=500.0, sd=300.0)
     initial: list[InitialStock] = Field(default_factory=list)
-    setting_out: list[SettingOut] = Field(default_factory=list)
+    setting_out: list[SettingOut] = Field(
+        default_factory=list,
+        description="Groups who set out alone on the first day, each on a first leg from "
+        "its location: location and count (to follow one cohort, as the speed benchmark does).",
+    )
     resettled_before: Annotated[int, Field(ge=0, le=10_000_000)] = Field(
         0, description="Escapees resettled in the South before the run starts."
     )
