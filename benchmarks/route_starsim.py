@@ -57,9 +57,10 @@ def prepare(agents: int, days: int, seed: int):
     import starsim as ss
 
     module = _route_module()()
-    # Starsim steps at both ends of its time span: `days` steps span days - 1 days.
-    sim = ss.Sim(n_agents=agents, modules=[module], start="2000-01-01",
-                 dur=ss.days(days - 1), dt=ss.days(1), rand_seed=seed, verbose=0)
+    # Starsim steps at both ends of its time span: `days` steps span days - 1 days
+    # (given as start and stop days; a duration in days is rounded through years).
+    sim = ss.Sim(n_agents=agents, modules=[module], start=ss.days(0), stop=ss.days(days - 1),
+                 dt=ss.days(1), rand_seed=seed, verbose=0)
     sim.init()
 
     def run() -> tuple[int, int]:

@@ -140,3 +140,12 @@ def test_startup_harness_runs_and_import_stays_light(tmp_path: Path) -> None:
     assert set(record["commands"]) == set(startup.COMMANDS)
     assert all(row["best_s"] > 0 for row in record["commands"].values())
     assert record["heavy_imports"] == []
+
+
+@pytest.mark.parametrize("days", [1, 365, 366])
+def test_starsim_takes_exactly_the_days_asked(days: int) -> None:
+    """Starsim's own clock must step once a day for `days` days (its run checks)."""
+    if not _installed("starsim"):
+        pytest.skip("starsim is not installed (pip install -e '.[bench]')")
+    arrived, arrested = minimal_route.preparer("starsim")(50, days, 0)()
+    assert 0 <= arrived + arrested <= 50
