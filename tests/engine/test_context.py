@@ -63,6 +63,23 @@ def test_days_past_the_end_mean_never() -> None:
     assert due_by_day(calendar, pop) == {N_DAYS - 1: [0]}
 
 
+def test_crowded_and_sparse_days_alike_give_their_rows_in_order() -> None:
+    """A day holding most of the population (found by a scan of wake-up days) and days
+    holding a few (found by following the list) both give exactly the rows whose last
+    schedule was that day, in row order, after rows moved back and forth between them."""
+    rng = np.random.default_rng(11)
+    n = 4000
+    pop, calendar = population(n), Calendar(N_DAYS)
+    calendar.schedule(pop, np.arange(n), 7)
+    sparse = rng.choice(n, 60, replace=False)
+    calendar.schedule(pop, sparse, rng.integers(1, N_DAYS, sparse.size))
+    back = rng.choice(sparse, 10, replace=False)
+    calendar.schedule(pop, back, 7)
+    expected = {day: np.flatnonzero(pop.wake == day).tolist() for day in range(N_DAYS)}
+    assert len(expected[7]) > n // 2
+    assert due_by_day(calendar, pop) == {day: rows for day, rows in expected.items() if rows}
+
+
 def test_a_day_is_due_once() -> None:
     """Taking a day's rows empties it."""
     pop, calendar = population(2), Calendar(N_DAYS)

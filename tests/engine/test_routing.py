@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pytest
 
+from tumen.engine.draws import choose
 from tumen.engine.routing import Router, build_table, effective_risk
 from tumen.engine.world import World
 from tumen.scenario.compile import compile_scenario
@@ -103,6 +104,21 @@ def test_next_legs_are_drawn_in_proportion() -> None:
     south = (legs == route(w, "south")).mean()
     assert set(legs.tolist()) == {route(w, "south"), route(w, "gobi")}
     assert abs(south - P_SOUTH) <= 5 * math.sqrt(P_SOUTH * (1 - P_SOUTH) / n)
+
+
+def test_next_legs_are_the_legs_choose_draws_on_each_row() -> None:
+    """The compiled pick gives, uniform for uniform, the leg `draws.choose` gives on each
+    escapee's row of the table (-1 where the row is empty)."""
+    closed = [{"start": "2001-01-01", "action": "close_route", "where": "mekong"}]
+    w = world(closed)
+    table = build_table(w, 0)
+    locations = np.random.default_rng(5).integers(0, w.graph.n_locations, 5000)
+    expected = table.routes[locations, choose(np.random.default_rng(6),
+                                              table.probability[locations])]
+    expected[table.probability[locations].sum(axis=1) == 0] = -1
+    legs = Router(w).next_legs(np.random.default_rng(6), locations, 0)
+    np.testing.assert_array_equal(legs, expected)
+    assert (legs == -1).any() and len(set(legs.tolist())) > 3
 
 
 def test_a_closed_leg_is_avoided_from_the_day_it_closes() -> None:

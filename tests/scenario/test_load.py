@@ -76,7 +76,7 @@ def test_valid_file_loads_with_its_values(scenario_file: Path) -> None:
             "    rsik: 0.1\n",
             "rsik",
             "routes[1].rsik: unknown key 'rsik' (allowed: id, from, to, mode, days, cost_usd, "
-            "risk, open_from, open_until); did you mean 'risk'?",
+            "risk, risk_per_day, open_from, open_until); did you mean 'risk'?",
             id="unknown-key",
         ),
         pytest.param(

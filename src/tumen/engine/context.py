@@ -30,6 +30,7 @@ class Calendar:
     def __init__(self, n_days: int):
         self.n_days = n_days
         self._heads = np.full(n_days, -1, dtype=np.int64)
+        self._counts = np.zeros(n_days, dtype=np.int64)
 
     def schedule(self, pop: Population, rows: np.ndarray, when: np.ndarray | int) -> None:
         """Wake `rows` on day(s) `when`; days past the end of the run mean never."""
@@ -40,11 +41,12 @@ class Calendar:
         else:
             when = np.full(rows.size, when, dtype=np.int64)
         rows = np.ascontiguousarray(rows, dtype=np.int64)
-        kernels.schedule(rows, when, self._heads, pop.due_next, pop.due_prev, pop.wake, NEVER)
+        kernels.schedule(rows, when, self._heads, pop.due_next, pop.due_prev, pop.wake, NEVER,
+                         self._counts)
 
     def due(self, pop: Population, day: int) -> np.ndarray:
         """Escapees whose wake-up is today, each once, in row order."""
-        return kernels.take_due(day, self._heads, pop.due_next)
+        return kernels.take_due(day, self._heads, pop.due_next, pop.wake, self._counts)
 
 
 @dataclass
@@ -69,7 +71,7 @@ class Context:
         self.pop = Population(
             n_countries=len(world.inputs["push"]),
             location_country=graph.location_country,
-            capacity=sum(group.count for group in world.initial) + 4096,
+            capacity=world.present_on_day_0 + 4096,
         )
         self.calendar = Calendar(world.n_days)
         self.recorder = Recorder(

@@ -43,8 +43,16 @@ def gamma_days(rng: Source, mean: float | np.ndarray, sd: float | np.ndarray,
     return np.maximum(1, np.rint(values)).astype(np.int32)
 
 
+def geometric_days(rng: Source, mean: float | np.ndarray, size: int) -> np.ndarray:
+    """Days (at least 1) until a daily chance of 1/`mean` first comes up."""
+    chance = 1.0 / np.broadcast_to(np.asarray(mean, dtype=np.float64), (size,))
+    return waiting_days(rng, chance, np.iinfo(np.int32).max)[0]
+
+
 def days(rng: Source, spec: Days, size: int) -> np.ndarray:
     """Whole days drawn from a scenario `Days` distribution."""
+    if spec.distribution == "geometric":
+        return geometric_days(rng, spec.mean, size)
     return gamma_days(rng, spec.mean, spec.sd, size)
 
 

@@ -25,9 +25,9 @@ def one_state_each(ctx: Context) -> InvariantCheck:
 
 
 def stocks_add_up(ctx: Context) -> InvariantCheck:
-    """Every day, the states add up to the initial stock plus everyone who has left."""
+    """Every day, the states add up to those present on day 0 plus everyone who has left."""
     recorder = ctx.recorder
-    initial = sum(group.count for group in ctx.world.initial)
+    initial = ctx.world.present_on_day_0
     entered = np.cumsum(recorder.flows["departures"] + recorder.flows["chain_departures"])
     expected = initial + entered
     in_states = recorder.stocks.sum(axis=(1, 2))

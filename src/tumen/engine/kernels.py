@@ -15,11 +15,16 @@ from numba import njit
 
 # `due_next` of an escapee in no day's list (never scheduled, or taken off today).
 UNLINKED = -2
+# From one escapee due in this many on, a day's rows are found by a scan of the wake-up
+# days in row order rather than by following the list (a jump in memory per escapee)
+# and sorting.
+SCAN_FROM_ONE_IN = 16
 
 
 @njit(cache=True)
-def schedule(rows, when, heads, due_next, due_prev, wake, never):
-    """Wake each row on its day in `when`; days past the calendar mean never."""
+def schedule(rows, when, heads, due_next, due_prev, wake, never, day_counts):
+    """Wake each row on its day in `when`; days past the calendar mean never.
+    `day_counts` keeps the length of each day's list."""
     n_days = heads.size
     for i in range(rows.size):
         row = rows[i]
@@ -32,11 +37,13 @@ def schedule(rows, when, heads, due_next, due_prev, wake, never):
             if following >= 0:
                 due_prev[following] = before
             due_next[row] = UNLINKED
+            day_counts[wake[row]] -= 1
         day = when[i]
         if day >= n_days:
             wake[row] = never
             continue
         wake[row] = day
+        day_counts[day] += 1
         first = heads[day]
         due_next[row] = first
         due_prev[row] = -1
@@ -46,23 +53,51 @@ def schedule(rows, when, heads, due_next, due_prev, wake, never):
 
 
 @njit(cache=True)
-def take_due(day, heads, due_next):
+def take_due(day, heads, due_next, wake, day_counts):
     """The rows due on `day`, in row order, taken off the calendar."""
-    count = 0
-    row = heads[day]
-    while row >= 0:
-        count += 1
-        row = due_next[row]
+    count = day_counts[day]
     rows = np.empty(count, dtype=np.int64)
     row = heads[day]
-    for i in range(count):
-        rows[i] = row
-        following = due_next[row]
-        due_next[row] = UNLINKED
-        row = following
     heads[day] = -1
-    rows.sort()
-    return rows
+    day_counts[day] = 0
+    if count * SCAN_FROM_ONE_IN < due_next.size:
+        for i in range(count):
+            rows[i] = row
+            following = due_next[row]
+            due_next[row] = UNLINKED
+            row = following
+        rows.sort()
+        return rows
+    # Those in the day's list are exactly those whose wake-up is that day.
+    found = 0
+    for row in range(wake.size):
+        if wake[row] == day and due_next[row] != UNLINKED:
+            rows[found] = row
+            due_next[row] = UNLINKED
+            found += 1
+    return rows[:found]
+
+
+@njit(cache=True)
+def pick_legs(locations, cumulative, routes, u):
+    """For each escapee, the leg in her location's row of `routes` where `u` times the
+    row total first falls below the running sum of probabilities (`draws.choose`); -1
+    where the row is empty."""
+    width = cumulative.shape[1]
+    legs = np.empty(locations.size, dtype=routes.dtype)
+    for i in range(locations.size):
+        here = locations[i]
+        total = cumulative[here, width - 1]
+        if total == 0.0:
+            legs[i] = -1
+            continue
+        drawn = u[i] * total
+        column = 0
+        for j in range(width):
+            if drawn >= cumulative[here, j]:
+                column += 1
+        legs[i] = routes[here, min(column, width - 1)]
+    return legs
 
 
 @njit(cache=True)

@@ -13,16 +13,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tumen.engine.draws import Source, choose
-from tumen.engine.world import LOCATION_KINDS, World
+from tumen.engine import kernels
+from tumen.engine.draws import Source, gamma_days, geometric_days
+from tumen.engine.world import LOCATION_KINDS, Graph, World
 from tumen.scenario.schema import LocationKind
 
 REBUILD_EVERY_DAYS = 30
 _TERMINAL_KINDS = (LocationKind.ASYLUM, LocationKind.DESTINATION)
 
 
-def effective_risk(world: World, routes: np.ndarray, day: int) -> np.ndarray:
-    """Interception probability of legs today.
+def effective_risk(world: World, routes: np.ndarray, day: int,
+                   per_day: bool = False) -> np.ndarray:
+    """Interception probability of legs today (with `per_day`, their daily hazard).
 
     Crackdowns raise the risk of every leg in a country; border security raises it for
     legs that enter the country; movement restrictions for legs that leave one.
@@ -30,12 +32,24 @@ def effective_risk(world: World, routes: np.ndarray, day: int) -> np.ndarray:
     graph, inputs = world.graph, world.inputs
     source_country = graph.location_country[graph.route_source[routes]]
     target_country = graph.location_country[graph.route_target[routes]]
-    risk = graph.route_risk[routes] * inputs["crackdown"][target_country, day]
+    base = graph.route_risk_per_day if per_day else graph.route_risk
+    risk = base[routes] * inputs["crackdown"][target_country, day]
     risk = risk * inputs["movement"][source_country, day]
     border = np.where(
         source_country != target_country, inputs["border_security"][target_country, day], 1.0
     )
     return np.clip(risk * border, 0.0, 1.0)
+
+
+def leg_days(luck: Source, graph: Graph, legs: np.ndarray) -> np.ndarray:
+    """Days each leg takes: gamma by default, geometric on legs whose days say so."""
+    mean, geometric = graph.route_days_mean[legs], graph.route_days_geometric[legs]
+    if legs.size and geometric.all():
+        return geometric_days(luck, mean, legs.size)
+    days = gamma_days(luck, mean, graph.route_days_sd[legs], legs.size)
+    if geometric.any():
+        days = np.where(geometric, geometric_days(luck, mean, legs.size), days)
+    return days
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,7 @@ class RouteTable:
     routes: np.ndarray  # int32 [n_locations, max_out], -1 where none
     probability: np.ndarray  # float64 [n_locations, max_out]
     cost_to_go: np.ndarray  # float64 [n_locations], inf where no way on
+    cumulative: np.ndarray  # float64 [n_locations, max_out], running sums of probability
 
 
 def build_table(world: World, day: int) -> RouteTable:
@@ -82,7 +97,8 @@ def build_table(world: World, day: int) -> RouteTable:
     weight = np.where(routes >= 0, np.exp(weight), 0.0)
     sums = weight.sum(axis=1, keepdims=True)
     probability = np.divide(weight, sums, out=np.zeros_like(weight), where=sums > 0)
-    return RouteTable(routes=routes, probability=probability, cost_to_go=to_go)
+    return RouteTable(routes=routes, probability=probability, cost_to_go=to_go,
+                      cumulative=np.cumsum(probability, axis=1))
 
 
 class Router:
@@ -108,8 +124,8 @@ class Router:
         """One next leg per escapee at `locations`, drawn from `luck` (one uniform each);
         -1 where no leg leads on today."""
         table = self.table(day)
-        probability = table.probability[locations]
-        stuck = probability.sum(axis=1) == 0
-        legs = table.routes[locations, choose(luck, probability)]
-        legs[stuck] = -1
-        return legs
+        # The draw of `draws.choose` on each escapee's row, in one pass with no
+        # per-escapee copy of the table (same uniforms, same legs).
+        u = luck.random(locations.size)
+        return kernels.pick_legs(np.ascontiguousarray(locations, dtype=np.int64),
+                                 table.cumulative, table.routes, u)

@@ -13,7 +13,7 @@ import numpy as np
 
 from tumen.engine import draws
 from tumen.engine.context import Context
-from tumen.engine.processes import Process, hiding
+from tumen.engine.processes import Process, hiding, travel
 from tumen.engine.processes.asylum import Asylum
 from tumen.engine.processes.crossing import Crossing
 from tumen.engine.processes.departure import Departure
@@ -74,6 +74,25 @@ def place_initial_stock(ctx: Context) -> None:
             hiding.enter(ctx, rows[state == code], code)
 
 
+SETTING_OUT_BATCH = 1 << 16
+
+
+def place_setting_out(ctx: Context) -> None:
+    """Escapees who set out alone on day 0, each on a first leg from her place; made in
+    batches so that a large cohort needs no large temporary arrays."""
+    pop, population = ctx.pop, ctx.world.population
+    for index, group in enumerate(ctx.world.setting_out):
+        for first in range(0, group.count, SETTING_OUT_BATCH):
+            count = min(SETTING_OUT_BATCH, group.count - first)
+            rows = ctx.add_escapees(f"setting out {index}", State.TRAVELLING, group.location,
+                                    count)
+            luck = ctx.luck(rows)
+            pop.origin[rows] = group.location
+            pop.woman[rows] = luck.random(count) < population.women_share
+            pop.child[rows] = luck.random(count) < population.child_share
+            hiding.enter(ctx, travel.go_on(ctx, rows))
+
+
 def place_earlier_arrivals(ctx: Context) -> None:
     """Families resettled before the run: not agents, but they send money and pay."""
     params = ctx.params.resettlement
@@ -88,6 +107,7 @@ def run(world: World, seed: int, progress: ProgressCallback | None = None) -> Co
     """Simulate `world` with `seed`; return the finished context for tabulation."""
     ctx = Context(world, seed)
     place_initial_stock(ctx)
+    place_setting_out(ctx)
     place_earlier_arrivals(ctx)
     order = processes_for(world)
     report_every = max(1, world.n_days // 200)

@@ -35,6 +35,9 @@ class Graph:
     route_cost: np.ndarray  # float64, USD
     route_risk: np.ndarray  # float64, interception probability per traversal
     route_open: np.ndarray  # bool [n_routes, n_days]
+    location_pass_through: np.ndarray  # bool: travellers go straight on
+    route_risk_per_day: np.ndarray  # float64, daily interception hazard on the way
+    route_days_geometric: np.ndarray  # bool: days drawn geometric (1/mean a day), not gamma
 
     @property
     def n_locations(self) -> int:
@@ -95,6 +98,14 @@ class InitialGroup:
 
 
 @dataclass(frozen=True)
+class SettingOutGroup:
+    """Escapees who set out from a location on day 0."""
+
+    location: int
+    count: int
+
+
+@dataclass(frozen=True)
 class World:
     """The compiled scenario. `inputs[name]` is float64 [n_countries, n_days]."""
 
@@ -109,11 +120,17 @@ class World:
     initial: tuple[InitialGroup, ...]
     population: Population
     parameters: Parameters
+    setting_out: tuple[SettingOutGroup, ...] = ()
 
     @property
     def years(self) -> np.ndarray:
         """The calendar years the run covers, in order."""
         return np.unique(self.day_year)
+
+    @property
+    def present_on_day_0(self) -> int:
+        """Escapees the run starts with: the initial stock and those setting out."""
+        return sum(group.count for group in (*self.initial, *self.setting_out))
 
     def input_on(self, name: str, country: int, day: int) -> float:
         """The value of an input series for one country on one day."""

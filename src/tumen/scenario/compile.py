@@ -11,6 +11,7 @@ from tumen.engine.world import (
     Graph,
     InitialGroup,
     NetworkArrays,
+    SettingOutGroup,
     World,
 )
 from tumen.scenario import timeline
@@ -35,6 +36,10 @@ def _graph(scenario: Scenario, index: dict[str, int]) -> Graph:
         route_cost=np.array([route.cost_usd for route in routes]),
         route_risk=np.array([route.risk for route in routes]),
         route_open=timeline.route_open_matrix(scenario),
+        location_pass_through=np.array([loc.pass_through for loc in locations], dtype=bool),
+        route_risk_per_day=np.array([route.risk_per_day for route in routes]),
+        route_days_geometric=np.array(
+            [route.days.distribution == "geometric" for route in routes], dtype=bool),
     )
 
 
@@ -83,6 +88,10 @@ def compile_scenario(scenario: Scenario) -> World:
         )
         for group in scenario.population.initial
     )
+    setting_out = tuple(
+        SettingOutGroup(location=index[group.location], count=group.count)
+        for group in scenario.population.setting_out
+    )
     return World(
         scenario_name=scenario.name,
         n_days=days,
@@ -95,4 +104,5 @@ def compile_scenario(scenario: Scenario) -> World:
         initial=initial,
         population=scenario.population,
         parameters=scenario.parameters,
+        setting_out=setting_out,
     )

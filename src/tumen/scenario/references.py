@@ -139,6 +139,14 @@ def _population(scenario: Scenario) -> Found:
         elif place.kind not in (LocationKind.HIDING, LocationKind.TRANSIT):
             kind = place.kind.value
             yield loc, f"location {place.id!r} is of kind {kind!r}, not 'hiding' or 'transit'"
+    for i, group in enumerate(scenario.population.setting_out):
+        loc = ("population", "setting_out", i, "location")
+        place = locations.get(group.location)
+        if place is None:
+            yield from _unknown(loc, group.location, "location", locations)
+        elif place.kind in (LocationKind.ASYLUM, LocationKind.DESTINATION):
+            yield loc, f"location {place.id!r} is of kind {place.kind.value!r}: set out from " \
+                       "a place before the journey's end"
 
 
 def _timeline(scenario: Scenario) -> Found:

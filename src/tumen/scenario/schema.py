@@ -75,13 +75,29 @@ class Location(Strict):
     departure_weight: NonNegative = Field(
         0.0, description="Share of departures from this origin province (origins only)."
     )
+    pass_through: bool = Field(
+        False, description="Travellers arriving here set out on the next leg the same day, "
+        "without hiding or waiting.",
+    )
 
 
 class Days(Strict):
-    """A travel or waiting time in days: a gamma distribution given by its mean and sd."""
+    """A travel or waiting time in days: a gamma distribution given by its mean and sd,
+    or a geometric one (the days until a daily chance of 1/mean first comes up)."""
 
     mean: Positive
     sd: NonNegative = 0.0
+    distribution: Literal["gamma", "geometric"] = "gamma"
+
+    @model_validator(mode="after")
+    def _geometric_from_mean(self) -> Days:
+        if self.distribution == "geometric":
+            if self.mean < 1.0:
+                raise ValueError(f"a geometric time has a mean of at least 1 day, got "
+                                 f"{self.mean} (its daily chance is 1/mean)")
+            if self.sd:
+                raise ValueError("a geometric time's sd follows from its mean; leave sd out")
+        return self
 
 
 class Route(Strict):
@@ -94,6 +110,9 @@ class Route(Strict):
     days: Days
     cost_usd: NonNegative = 0.0
     risk: Probability = Field(0.0, description="Interception probability per traversal.")
+    risk_per_day: DailyRate = Field(
+        0.0, description="Daily hazard of interception on each day of the leg, on top of risk."
+    )
     open_from: dt.date | None = None
     open_until: dt.date | None = None
 
@@ -181,6 +200,13 @@ class InitialStock(Strict):
     years_in_china_mean: Positive = 2.0
 
 
+class SettingOut(Strict):
+    """Escapees who set out from a place on the first day, alone, leg by leg."""
+
+    location: Identifier
+    count: Annotated[int, Field(ge=0, le=100_000_000)]
+
+
 class Population(Strict):
     """Who leaves and with what: the attributes drawn for each new escapee."""
 
@@ -192,6 +218,11 @@ class Population(Strict):
     funds_share: Probability = Field(0.1, description="Share who carry savings on departure.")
     funds_usd: Days = Days(mean=500.0, sd=300.0)
     initial: list[InitialStock] = Field(default_factory=list)
+    setting_out: list[SettingOut] = Field(
+        default_factory=list,
+        description="Groups who set out alone on the first day, each on a first leg from "
+        "its location: location and count (to follow one cohort, as the speed benchmark does).",
+    )
     resettled_before: Annotated[int, Field(ge=0, le=10_000_000)] = Field(
         0, description="Escapees resettled in the South before the run starts."
     )

@@ -15,7 +15,7 @@ import numpy as np
 from tumen.engine import draws
 from tumen.engine.context import Context
 from tumen.engine.processes import asylum, detention, hiding, resettlement
-from tumen.engine.routing import effective_risk
+from tumen.engine.routing import effective_risk, leg_days
 from tumen.engine.states import Channel, Pending, State
 from tumen.engine.world import LOCATION_KINDS
 from tumen.scenario.schema import LocationKind
@@ -87,11 +87,26 @@ def start_legs(ctx: Context, rows: np.ndarray, legs: np.ndarray) -> None:
     pop.leg[rows] = legs
     pop.since[rows] = ctx.day
     ctx.recorder.traffic(ctx.day, legs)
-    intercepted = luck.random(rows.size) < effective_risk(ctx.world, legs, ctx.day)
+    # Risks computed once per route and looked up: the same values, far fewer lookups.
+    every_route = np.arange(graph.n_routes)
+    risk = effective_risk(ctx.world, every_route, ctx.day)[legs]
+    intercepted = luck.random(rows.size) < risk
+    duration = leg_days(luck, graph, legs)
+    if graph.route_risk_per_day[legs].any():
+        # A daily hazard on the way: caught on the day it first strikes, if within the leg.
+        hazard = effective_risk(ctx.world, every_route, ctx.day, per_day=True)[legs]
+        duration, caught = draws.waiting_days(luck, hazard, duration)
+        intercepted |= caught
     pop.pending[rows] = np.where(intercepted, Pending.ARREST, Pending.REVIEW)
-    duration = draws.gamma_days(luck, graph.route_days_mean[legs], graph.route_days_sd[legs],
-                                rows.size)
     ctx.wake_in(rows, duration)
+
+
+def go_on(ctx: Context, rows: np.ndarray) -> np.ndarray:
+    """Set out at once on a next leg from where they stand; returns those with none open."""
+    legs = ctx.router.next_legs(ctx.luck(rows), ctx.pop.location[rows], ctx.day)
+    stuck = legs < 0
+    start_legs(ctx, rows[~stuck], legs[~stuck])
+    return rows[stuck]
 
 
 class Travel:
@@ -140,6 +155,9 @@ class Travel:
         asylum.enter(ctx, rows[kind == _ASYLUM])
         resettlement.arrive(ctx, rows[kind == _DESTINATION])
         onward = rows[(kind != _ASYLUM) & (kind != _DESTINATION)]
+        through = graph.location_pass_through[pop.location[onward]]
+        if through.any():
+            onward = np.concatenate([onward[~through], go_on(ctx, onward[through])])
         alone = pop.channel[onward] == Channel.NONE
         hiding.enter(ctx, onward[alone])
         enter_waiting(ctx, onward[~alone])
