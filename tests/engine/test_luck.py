@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from tumen.engine.draws import gamma_days
+from tumen.engine.draws import gamma_days, waiting_days
 from tumen.engine.luck import EscapeeLuck, identity_keys, salt_for
 
 from .conftest import busy_sections, engine_run, merge, tiny
@@ -70,6 +70,33 @@ def test_gamma_days_from_own_streams_have_the_mean_and_sd_asked_for(mean: float,
     assert values.min() >= 1
     assert abs(values.mean() - mean) < 5 * sd / math.sqrt(n) + 0.1
     assert values.std() == pytest.approx(sd, rel=0.03)
+
+
+class Uniforms:
+    """A generator stand-in that hands out given uniforms, for the NumPy path of a draw."""
+
+    def __init__(self, values: np.ndarray):
+        self._values = values
+
+    def random(self, size: int) -> np.ndarray:
+        assert size == self._values.size
+        return self._values
+
+
+def test_waiting_days_from_own_streams_equal_the_inversion_of_their_uniforms() -> None:
+    """The compiled wait of the streams gives what the shared NumPy inversion gives on the
+    same uniforms, with hazards of 0 and 1, a per-row cap and a scalar one."""
+    n = 5000
+    hazard = np.linspace(0.0, 1.0, n)
+    cap = np.arange(n) % 40 + 1
+    for limit in (cap, 25):
+        keys, counters, salt = streams(n)
+        u = EscapeeLuck(keys.copy(), counters.copy(), np.arange(n), salt).random(n)
+        own = waiting_days(EscapeeLuck(keys, counters, np.arange(n), salt), hazard, limit)
+        shared = waiting_days(Uniforms(u), hazard, limit)  # type: ignore[arg-type]
+        assert own[0].tolist() == shared[0].tolist() and own[1].tolist() == shared[1].tolist()
+        assert counters.tolist() == [1] * n
+    assert own[0][0] == 25 and not own[1][0] and own[0][-1] == 1 and own[1][-1]
 
 
 def test_asking_for_more_draws_than_people_is_an_error() -> None:

@@ -56,7 +56,8 @@ def days(rng: Source, spec: Days, size: int) -> np.ndarray:
     return gamma_days(rng, spec.mean, spec.sd, size)
 
 
-def waiting_days(rng: Source, hazard: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
+def waiting_days(rng: Source, hazard: np.ndarray, cap: int | np.ndarray) -> tuple[
+        np.ndarray, np.ndarray]:
     """Days to the next event under a constant daily hazard, capped at `cap`.
 
     Drawing the wait once, rather than a coin each day, makes the cost follow events.
@@ -65,6 +66,8 @@ def waiting_days(rng: Source, hazard: np.ndarray, cap: int) -> tuple[np.ndarray,
     # The geometric by inversion: the first day k with (1 - hazard)**k <= u. Hazards are
     # kept off 0 and 1, where the logarithms diverge: a hazard of 0 waits some 1e300
     # days, past any cap; one of 1 comes the next day but once in 1e12.
+    if isinstance(rng, EscapeeLuck):
+        return rng.waiting_days(hazard, cap, _NO_HAZARD, _CERTAIN)
     hazard = np.clip(hazard, _NO_HAZARD, _CERTAIN)
     u = rng.random(hazard.size)
     wait = np.maximum(np.ceil(np.log(u) / np.log1p(-hazard)), 1.0)

@@ -52,11 +52,11 @@ def _mix64_array(value: np.ndarray) -> np.ndarray:
     return value ^ (value >> np.uint64(31))
 
 
-def per_row(value: float | np.ndarray, size: int) -> np.ndarray:
-    """`value` as a contiguous float array of one entry per row (a scalar repeated)."""
+def per_row(value: float | np.ndarray, size: int, dtype: type = np.float64) -> np.ndarray:
+    """`value` as a contiguous array of one entry per row (a scalar repeated)."""
     if isinstance(value, np.ndarray):
-        return np.ascontiguousarray(value, dtype=np.float64)
-    return np.full(size, value, dtype=np.float64)
+        return np.ascontiguousarray(np.broadcast_to(value, (size,)), dtype=dtype)
+    return np.full(size, value, dtype=dtype)
 
 
 class EscapeeLuck:
@@ -87,3 +87,12 @@ class EscapeeLuck:
         self._check(size)
         return luck_kernels.gamma_days(self._keys, self._counters, self._rows, self._salt,
                                        per_row(mean, size), per_row(sd, size), fixed_below)
+
+    def waiting_days(self, hazard: float | np.ndarray, cap: int | np.ndarray, lowest: float,
+                     highest: float) -> tuple[np.ndarray, np.ndarray]:
+        """Days to each escapee's next event under her daily hazard, capped, in one
+        compiled pass (see `tumen.engine.draws.waiting_days`)."""
+        size = self._rows.size
+        return luck_kernels.waiting_days(self._keys, self._counters, self._rows, self._salt,
+                                         per_row(hazard, size), per_row(cap, size, np.int64),
+                                         lowest, highest)

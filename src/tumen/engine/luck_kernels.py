@@ -72,3 +72,20 @@ def gamma_days(keys, counters, rows, salt, mean, sd, fixed_below):
             value = _standard_gamma(keys, counters, rows[i], salt, shape) * sd[i] ** 2 / mean[i]
         out[i] = max(1, np.rint(value))
     return out
+
+
+@njit(cache=True)
+def waiting_days(keys, counters, rows, salt, hazard, cap, lowest, highest):
+    """Days to the first event under each row's constant daily hazard, by inversion of
+    the geometric (the first day k with (1 - hazard)**k <= u), capped at the row's cap;
+    hazards are clipped to [lowest, highest]. Returns (days, whether the event comes
+    within the cap)."""
+    wait = np.empty(rows.size, dtype=np.int32)
+    event = np.empty(rows.size, dtype=np.bool_)
+    for i in range(rows.size):
+        h = min(max(hazard[i], lowest), highest)
+        u = _next_uniform(keys, counters, rows[i], salt)
+        days = max(np.ceil(np.log(u) / np.log1p(-h)), 1.0)
+        event[i] = days <= cap[i]
+        wait[i] = np.int32(min(days, cap[i]))
+    return wait, event
