@@ -103,13 +103,17 @@ def place_earlier_arrivals(ctx: Context) -> None:
     ctx.diaspora.relatives_left += in_contact * params.relatives_max
 
 
-def run(world: World, seed: int, progress: ProgressCallback | None = None) -> Context:
-    """Simulate `world` with `seed`; return the finished context for tabulation."""
+def run(world: World, seed: int, progress: ProgressCallback | None = None,
+        order: list[Process] | None = None) -> Context:
+    """Simulate `world` with `seed`; return the finished context for tabulation.
+
+    `order` replaces the processes of `processes_for(world)` (to time or trace them).
+    """
     ctx = Context(world, seed)
     place_initial_stock(ctx)
     place_setting_out(ctx)
     place_earlier_arrivals(ctx)
-    order = processes_for(world)
+    order = processes_for(world) if order is None else order
     report_every = max(1, world.n_days // 200)
     for day in range(world.n_days):
         ctx.day = day
