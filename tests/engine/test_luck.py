@@ -4,6 +4,7 @@ two scenarios run with one seed differ only where the change touches someone."""
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -97,6 +98,33 @@ def test_waiting_days_from_own_streams_equal_the_inversion_of_their_uniforms() -
         assert own[0].tolist() == shared[0].tolist() and own[1].tolist() == shared[1].tolist()
         assert counters.tolist() == [1] * n
     assert own[0][0] == 25 and not own[1][0] and own[0][-1] == 1 and own[1][-1]
+
+
+def test_a_legs_draws_do_not_depend_on_the_legs_of_others_setting_out_with_her() -> None:
+    """Gamma and geometric legs, with and without a hazard on the way, set out together
+    or apart: each escapee's days and interception are the same, and her stream moves on
+    by the draws of her own leg only (1 for the risk, 1 for a geometric leg, 1 for a
+    hazard; a gamma takes at least 3)."""
+    graph = SimpleNamespace(route_days_geometric=np.array([False, True, True]),
+                            route_days_mean=np.array([20.0, 5.0, 5.0]),
+                            route_days_sd=np.array([8.0, 0.0, 0.0]))
+    risk, hazard = np.array([0.5, 0.5, 0.0]), np.array([0.0, 0.0, 0.3])
+    legs = np.arange(300) % 3
+    keys, counters, salt = streams(300)
+    together = EscapeeLuck(keys, counters, np.arange(300), salt).leg_outcomes(
+        legs, graph, risk, hazard)  # type: ignore[arg-type]
+    drawn = counters.copy()
+    keys, counters, salt = streams(300)
+    for leg in (2, 0, 1):
+        rows = np.flatnonzero(legs == leg)
+        days, caught = EscapeeLuck(keys, counters, rows, salt).leg_outcomes(
+            legs[rows], graph, risk, hazard)  # type: ignore[arg-type]
+        assert days.tolist() == together[0][rows].tolist()
+        assert caught.tolist() == together[1][rows].tolist()
+    assert counters.tolist() == drawn.tolist()
+    assert (drawn[legs == 1] == 2).all() and (drawn[legs == 2] == 3).all()
+    assert (drawn[legs == 0] >= 3).all()
+    assert together[1][legs == 2].any() and not together[1][legs == 2].all()
 
 
 def test_asking_for_more_draws_than_people_is_an_error() -> None:

@@ -10,14 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from tumen.engine.luck import EscapeeLuck
+from tumen.engine.luck_kernels import CERTAIN, LONGEST, NO_HAZARD, NO_SPREAD
 from tumen.scenario.schema import Days
 
 Source = np.random.Generator | EscapeeLuck
-
-# Below this sd a duration is taken as fixed: a gamma shape of (mean/sd)**2 would overflow.
-_NO_SPREAD = 1e-6
-_NO_HAZARD = 1e-300
-_CERTAIN = 1.0 - 1e-12
 
 
 def gamma_days(rng: Source, mean: float | np.ndarray, sd: float | np.ndarray,
@@ -29,16 +25,16 @@ def gamma_days(rng: Source, mean: float | np.ndarray, sd: float | np.ndarray,
     if size == 0:
         return np.empty(0, dtype=np.int32)
     if isinstance(rng, EscapeeLuck):
-        return rng.gamma_days(mean, sd, size, _NO_SPREAD)
+        return rng.gamma_days(mean, sd, size)
     if np.ndim(mean) == 0 and np.ndim(sd) == 0:
-        if sd <= _NO_SPREAD:
+        if sd <= NO_SPREAD:
             return np.full(size, max(1, round(float(mean))), dtype=np.int32)
         values = rng.gamma((mean / sd) ** 2, sd**2 / mean, size)
     else:
         mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), (size,))
         sd = np.broadcast_to(np.asarray(sd, dtype=np.float64), (size,))
         values = mean.copy()
-        spread = sd > _NO_SPREAD
+        spread = sd > NO_SPREAD
         values[spread] = rng.gamma((mean[spread] / sd[spread]) ** 2, sd[spread] ** 2 / mean[spread])
     return np.maximum(1, np.rint(values)).astype(np.int32)
 
@@ -46,7 +42,7 @@ def gamma_days(rng: Source, mean: float | np.ndarray, sd: float | np.ndarray,
 def geometric_days(rng: Source, mean: float | np.ndarray, size: int) -> np.ndarray:
     """Days (at least 1) until a daily chance of 1/`mean` first comes up."""
     chance = 1.0 / np.broadcast_to(np.asarray(mean, dtype=np.float64), (size,))
-    return waiting_days(rng, chance, np.iinfo(np.int32).max)[0]
+    return waiting_days(rng, chance, int(LONGEST))[0]
 
 
 def days(rng: Source, spec: Days, size: int) -> np.ndarray:
@@ -63,12 +59,11 @@ def waiting_days(rng: Source, hazard: np.ndarray, cap: int | np.ndarray) -> tupl
     Drawing the wait once, rather than a coin each day, makes the cost follow events.
     Returns (days until the wake-up, whether an event happens then rather than a review).
     """
-    # The geometric by inversion: the first day k with (1 - hazard)**k <= u. Hazards are
-    # kept off 0 and 1, where the logarithms diverge: a hazard of 0 waits some 1e300
-    # days, past any cap; one of 1 comes the next day but once in 1e12.
+    # The geometric by inversion: the first day k with (1 - hazard)**k <= u, with hazards
+    # kept off 0 and 1 (see luck_kernels).
     if isinstance(rng, EscapeeLuck):
-        return rng.waiting_days(hazard, cap, _NO_HAZARD, _CERTAIN)
-    hazard = np.clip(hazard, _NO_HAZARD, _CERTAIN)
+        return rng.waiting_days(hazard, cap)
+    hazard = np.clip(hazard, NO_HAZARD, CERTAIN)
     u = rng.random(hazard.size)
     wait = np.maximum(np.ceil(np.log(u) / np.log1p(-hazard)), 1.0)
     event = wait <= cap

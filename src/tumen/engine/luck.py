@@ -17,6 +17,7 @@ import zlib
 import numpy as np
 
 from tumen.engine import luck_kernels
+from tumen.engine.world import Graph
 
 _GOLDEN = 0x9E3779B97F4A7C15
 _MASK = (1 << 64) - 1
@@ -68,7 +69,7 @@ class EscapeeLuck:
 
     def __init__(self, keys: np.ndarray, counters: np.ndarray, rows: np.ndarray, salt: int):
         self._keys, self._counters = keys, counters
-        self._rows = np.ascontiguousarray(rows, dtype=np.int64)
+        self._rows = _as_rows(rows)
         self._salt = np.uint64(salt)
 
     def _check(self, size: int) -> None:
@@ -80,19 +81,44 @@ class EscapeeLuck:
         self._check(size)
         return luck_kernels.uniforms(self._keys, self._counters, self._rows, self._salt)
 
-    def gamma_days(self, mean: float | np.ndarray, sd: float | np.ndarray, size: int,
-                   fixed_below: float) -> np.ndarray:
+    def gamma_days(self, mean: float | np.ndarray, sd: float | np.ndarray,
+                   size: int) -> np.ndarray:
         """Whole days per escapee from a gamma of her mean and sd, in one compiled pass
         (see `tumen.engine.draws.gamma_days`)."""
         self._check(size)
-        return luck_kernels.gamma_days(self._keys, self._counters, self._rows, self._salt,
-                                       per_row(mean, size), per_row(sd, size), fixed_below)
+        return luck_kernels.gamma_days(*self._streams(), per_row(mean, size),
+                                       per_row(sd, size))
 
-    def waiting_days(self, hazard: float | np.ndarray, cap: int | np.ndarray, lowest: float,
-                     highest: float) -> tuple[np.ndarray, np.ndarray]:
+    def waiting_days(self, hazard: float | np.ndarray,
+                     cap: int | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Days to each escapee's next event under her daily hazard, capped, in one
         compiled pass (see `tumen.engine.draws.waiting_days`)."""
         size = self._rows.size
-        return luck_kernels.waiting_days(self._keys, self._counters, self._rows, self._salt,
-                                         per_row(hazard, size), per_row(cap, size, np.int64),
-                                         lowest, highest)
+        return luck_kernels.waiting_days(*self._streams(), per_row(hazard, size),
+                                         per_row(cap, size, np.int64))
+
+    def leg_days(self, legs: np.ndarray, graph: Graph) -> np.ndarray:
+        """Days of each escapee's leg of the route graph (`graph`), gamma or geometric as
+        the leg says."""
+        self._check(legs.size)
+        return luck_kernels.leg_days(*self._streams(), _as_rows(legs),
+                                     graph.route_days_geometric, graph.route_days_mean,
+                                     graph.route_days_sd)
+
+    def leg_outcomes(self, legs: np.ndarray, graph: Graph, risk: np.ndarray,
+                     hazard: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Days and interception of each escapee's leg, given each route's interception
+        `risk` and daily `hazard` on the way (see `luck_kernels.leg_outcomes`)."""
+        self._check(legs.size)
+        return luck_kernels.leg_outcomes(*self._streams(), _as_rows(legs),
+                                         np.ascontiguousarray(risk, dtype=np.float64),
+                                         np.ascontiguousarray(hazard, dtype=np.float64),
+                                         graph.route_days_geometric, graph.route_days_mean,
+                                         graph.route_days_sd)
+
+    def _streams(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.uint64]:
+        return self._keys, self._counters, self._rows, self._salt
+
+
+def _as_rows(values: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=np.int64)

@@ -15,6 +15,13 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _ONE = np.uint64(1)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+# Below this sd a duration is taken as fixed: a gamma shape of (mean/sd)**2 would overflow.
+NO_SPREAD = 1e-6
+# Hazards are kept off 0 and 1, where the logarithms of the geometric diverge: a hazard of
+# 0 waits some 1e300 days, past any cap; one of 1 comes the next day but once in 1e12.
+NO_HAZARD = 1e-300
+CERTAIN = 1.0 - 1e-12
+LONGEST = 2147483647.0  # the longest wait an int32 holds
 
 
 @njit(inline="always")
@@ -60,32 +67,101 @@ def _standard_gamma(keys, counters, row, salt, shape):
             return d * v * boost
 
 
+@njit(inline="always")
+def _gamma_day_count(keys, counters, row, salt, mean, sd):
+    """Whole days (at least 1) from a gamma of this mean and sd; an sd at or below
+    NO_SPREAD gives the mean itself, rounded, and draws nothing."""
+    value = mean
+    if sd > NO_SPREAD:
+        value = _standard_gamma(keys, counters, row, salt, (mean / sd) ** 2) * sd**2 / mean
+    return max(1, np.rint(value))
+
+
 @njit(cache=True)
-def gamma_days(keys, counters, rows, salt, mean, sd, fixed_below):
-    """Whole days (at least 1) per row from a gamma of the row's mean and sd; an sd at
-    or below `fixed_below` gives the mean itself, rounded, and draws nothing."""
+def gamma_days(keys, counters, rows, salt, mean, sd):
+    """Whole days (at least 1) per row from a gamma of the row's mean and sd."""
     out = np.empty(rows.size, dtype=np.int32)
     for i in range(rows.size):
-        value = mean[i]
-        if sd[i] > fixed_below:
-            shape = (mean[i] / sd[i]) ** 2
-            value = _standard_gamma(keys, counters, rows[i], salt, shape) * sd[i] ** 2 / mean[i]
-        out[i] = max(1, np.rint(value))
+        out[i] = _gamma_day_count(keys, counters, rows[i], salt, mean[i], sd[i])
     return out
 
 
 @njit(cache=True)
-def waiting_days(keys, counters, rows, salt, hazard, cap, lowest, highest):
-    """Days to the first event under each row's constant daily hazard, by inversion of
-    the geometric (the first day k with (1 - hazard)**k <= u), capped at the row's cap;
-    hazards are clipped to [lowest, highest]. Returns (days, whether the event comes
-    within the cap)."""
+def waiting_days(keys, counters, rows, salt, hazard, cap):
+    """Days to the first event under each row's constant daily hazard, capped at the
+    row's cap. Returns (days, whether the event comes within the cap)."""
     wait = np.empty(rows.size, dtype=np.int32)
     event = np.empty(rows.size, dtype=np.bool_)
     for i in range(rows.size):
-        h = min(max(hazard[i], lowest), highest)
-        u = _next_uniform(keys, counters, rows[i], salt)
-        days = max(np.ceil(np.log(u) / np.log1p(-h)), 1.0)
+        days = _days_to_event(keys, counters, rows[i], salt, _log_survival(hazard[i]))
         event[i] = days <= cap[i]
         wait[i] = np.int32(min(days, cap[i]))
     return wait, event
+
+
+@njit(inline="always")
+def _log_survival(hazard):
+    """log(1 - h) of a daily hazard kept within [NO_HAZARD, CERTAIN]."""
+    return np.log1p(-min(max(hazard, NO_HAZARD), CERTAIN))
+
+
+@njit(inline="always")
+def _days_to_event(keys, counters, row, salt, log_survival):
+    """Days (at least 1, as a float, possibly huge) to the first event under a constant
+    daily hazard, given log(1 - hazard), by inversion of the geometric: the first day k
+    with (1 - h)**k <= u."""
+    u = _next_uniform(keys, counters, row, salt)
+    return max(np.ceil(np.log(u) / log_survival), 1.0)
+
+
+@njit(inline="always")
+def _leg_length(keys, counters, row, salt, leg, geometric, geometric_survival, mean, sd):
+    """Days of the leg: geometric with a daily chance of 1/mean (whose log-survival is
+    given) where `geometric`, else gamma."""
+    if geometric[leg]:
+        return min(_days_to_event(keys, counters, row, salt, geometric_survival[leg]), LONGEST)
+    return _gamma_day_count(keys, counters, row, salt, mean[leg], sd[leg])
+
+
+@njit(cache=True)
+def _survival_of(hazard):
+    """log(1 - h) of each route's daily hazard, computed once rather than per escapee."""
+    out = np.empty(hazard.size)
+    for route in range(hazard.size):
+        out[route] = _log_survival(hazard[route])
+    return out
+
+
+@njit(cache=True)
+def leg_days(keys, counters, rows, salt, legs, geometric, mean, sd):
+    """Days of each escapee's leg (see `_leg_length`)."""
+    geometric_survival = _survival_of(1.0 / mean)
+    days = np.empty(rows.size, dtype=np.int32)
+    for i in range(rows.size):
+        days[i] = np.int32(_leg_length(keys, counters, rows[i], salt, legs[i], geometric,
+                                       geometric_survival, mean, sd))
+    return days
+
+
+@njit(cache=True)
+def leg_outcomes(keys, counters, rows, salt, legs, risk, hazard, geometric, mean, sd):
+    """What each escapee setting out on her leg meets, drawn in this order: whether the
+    leg ends in interception (a uniform against the leg's `risk`), its days, and, on legs
+    with a daily `hazard` on the way, the day it first strikes if within the leg (she is
+    then intercepted, that day). Returns (days, intercepted)."""
+    geometric_survival = _survival_of(1.0 / mean)
+    hazard_survival = _survival_of(hazard)
+    days = np.empty(rows.size, dtype=np.int32)
+    intercepted = np.empty(rows.size, dtype=np.bool_)
+    for i in range(rows.size):
+        row, leg = rows[i], legs[i]
+        caught = _next_uniform(keys, counters, row, salt) < risk[leg]
+        length = _leg_length(keys, counters, row, salt, leg, geometric, geometric_survival,
+                             mean, sd)
+        if hazard[leg] > 0.0:
+            strikes = _days_to_event(keys, counters, row, salt, hazard_survival[leg])
+            if strikes <= length:
+                caught, length = True, strikes
+        days[i] = np.int32(length)
+        intercepted[i] = caught
+    return days, intercepted

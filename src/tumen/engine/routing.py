@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from tumen.engine import kernels
-from tumen.engine.draws import Source, gamma_days, geometric_days
-from tumen.engine.world import LOCATION_KINDS, Graph, World
+from tumen.engine.draws import Source
+from tumen.engine.world import LOCATION_KINDS, World
 from tumen.scenario.schema import LocationKind
 
 REBUILD_EVERY_DAYS = 30
@@ -39,17 +39,6 @@ def effective_risk(world: World, routes: np.ndarray, day: int,
         source_country != target_country, inputs["border_security"][target_country, day], 1.0
     )
     return np.clip(risk * border, 0.0, 1.0)
-
-
-def leg_days(luck: Source, graph: Graph, legs: np.ndarray) -> np.ndarray:
-    """Days each leg takes: gamma by default, geometric on legs whose days say so."""
-    mean, geometric = graph.route_days_mean[legs], graph.route_days_geometric[legs]
-    if legs.size and geometric.all():
-        return geometric_days(luck, mean, legs.size)
-    days = gamma_days(luck, mean, graph.route_days_sd[legs], legs.size)
-    if geometric.any():
-        days = np.where(geometric, geometric_days(luck, mean, legs.size), days)
-    return days
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ import numpy as np
 
 from tumen.engine import draws
 from tumen.engine.context import Context
-from tumen.engine.routing import leg_days
 from tumen.engine.states import State
 from tumen.engine.world import LOCATION_KINDS, NORTH_KOREA
 from tumen.scenario.schema import LocationKind
@@ -50,7 +49,7 @@ def set_off(ctx: Context, rows: np.ndarray) -> None:
     pop.since[rows] = ctx.day
     ctx.recorder.traffic(ctx.day, legs[~stuck])
     safe_legs = np.where(stuck, 0, legs)
-    travel = leg_days(luck, graph, safe_legs)
+    travel = luck.leg_days(safe_legs, graph)
     # With no open way out (a sealed border), escapees wait a month and look again.
     ctx.wake_in(rows, np.where(stuck, 30, travel))
 

@@ -15,7 +15,7 @@ import numpy as np
 from tumen.engine import draws
 from tumen.engine.context import Context
 from tumen.engine.processes import asylum, detention, hiding, resettlement
-from tumen.engine.routing import effective_risk, leg_days
+from tumen.engine.routing import effective_risk
 from tumen.engine.states import Channel, Pending, State
 from tumen.engine.world import LOCATION_KINDS
 from tumen.scenario.schema import LocationKind
@@ -87,16 +87,13 @@ def start_legs(ctx: Context, rows: np.ndarray, legs: np.ndarray) -> None:
     pop.leg[rows] = legs
     pop.since[rows] = ctx.day
     ctx.recorder.traffic(ctx.day, legs)
-    # Risks computed once per route and looked up: the same values, far fewer lookups.
+    # Risks today, per route; each escapee's draws in one compiled pass.
     every_route = np.arange(graph.n_routes)
-    risk = effective_risk(ctx.world, every_route, ctx.day)[legs]
-    intercepted = luck.random(rows.size) < risk
-    duration = leg_days(luck, graph, legs)
-    if graph.route_risk_per_day[legs].any():
-        # A daily hazard on the way: caught on the day it first strikes, if within the leg.
-        hazard = effective_risk(ctx.world, every_route, ctx.day, per_day=True)[legs]
-        duration, caught = draws.waiting_days(luck, hazard, duration)
-        intercepted |= caught
+    risk = effective_risk(ctx.world, every_route, ctx.day)
+    hazard = graph.route_risk_per_day  # zero on every leg, or today's values below
+    if hazard.any():
+        hazard = effective_risk(ctx.world, every_route, ctx.day, per_day=True)
+    duration, intercepted = luck.leg_outcomes(legs, graph, risk, hazard)
     pop.pending[rows] = np.where(intercepted, Pending.ARREST, Pending.REVIEW)
     ctx.wake_in(rows, duration)
 
