@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -118,6 +119,16 @@ def seeds_sweep(count: int, scenario: str = DEFAULT_SCENARIO, until: int | None 
     spec = SweepFile(name=name or f"seeds-{Path(scenario).stem}", scenario=scenario,
                      until=until, seed=seed, seeds=count)
     return plan(spec, Path.cwd())
+
+
+def given_seeds_sweep(seeds: Sequence[int], scenario: str = DEFAULT_SCENARIO,
+                      until: int | None = None, name: str = "ensemble") -> Sweep:
+    """One run of one scenario per seed given, in order: for an ensemble whose seeds a
+    command fixes (`tumen validate` runs seeds 1 to N) rather than derives."""
+    source = scenario_source(scenario, Path.cwd())
+    runs = [PlannedRun(index=index, scenario=source, seed=int(seed))
+            for index, seed in enumerate(seeds)]
+    return Sweep(name=name, until=until, runs=runs)
 
 
 def load_sweep(path: str | Path) -> Sweep:
