@@ -654,11 +654,29 @@ def serve(
         str,
         typer.Option(help="Interface to listen on; anything but 127.0.0.1 lets other machines in."),
     ] = "127.0.0.1",
+    store: Annotated[
+        Path | None, typer.Option(help="A run store whose seeds sweep (tumen sweep --seeds N) "
+                                       "the compare chart draws beside the runs: median "
+                                       "and 5-95% band.")
+    ] = None,
+    sweep: Annotated[
+        str | None, typer.Option(help="With --store: the sweep, when it holds several.")
+    ] = None,
 ) -> None:
     """Open the interactive dashboard: map, charts and what-if runs (Ctrl-C to stop)."""
     from tumen.dashboard.app import serve as serve_dashboard
+    from tumen.dashboard.ensemble import stored_ensemble
+    from tumen.ensemble.store import StoreError
 
-    serve_dashboard(host=host, port=port, store=RUNS_DIR / "dashboard")
+    if sweep is not None and store is None:
+        errors.print("[red]--sweep needs --store[/].")
+        raise typer.Exit(2)
+    try:
+        stored = None if store is None else stored_ensemble(store, sweep)
+    except StoreError as error:
+        errors.print(f"[red]{escape(str(error))}[/]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    serve_dashboard(host=host, port=port, store=RUNS_DIR / "dashboard", stored=stored)
 
 
 @app.command()

@@ -113,6 +113,13 @@ class Sweep:
     runs: list[PlannedRun]
 
 
+def seeds_only(sweep: Sweep) -> bool:
+    """True when every run is of one scenario with nothing changed: only the seed varies,
+    so that the runs' spread is the model's randomness."""
+    return (bool(sweep.runs) and len({run.scenario for run in sweep.runs}) == 1
+            and not any(run.values for run in sweep.runs))
+
+
 def seeds_sweep(count: int, scenario: str = DEFAULT_SCENARIO, until: int | None = None,
                 seed: int = 0, name: str | None = None) -> Sweep:
     """`count` seeds of one scenario: the quick form that needs no sweep file."""

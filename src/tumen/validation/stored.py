@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tumen.ensemble.spec import Sweep
+from tumen.ensemble.spec import Sweep, seeds_only
 from tumen.ensemble.store import RunStore, StoreError
 from tumen.scenario import ScenarioError, load_scenario
 from tumen.scenario.schema import Scenario
@@ -20,12 +20,6 @@ from tumen.validation.record import RunRecord
 
 class RunsFailed(Exception):
     """Some runs of the sweep failed, so the ensemble cannot be validated whole."""
-
-
-def is_seeds_sweep(sweep: Sweep) -> bool:
-    """True when every run is of one scenario with nothing changed: only the seed varies."""
-    return (bool(sweep.runs) and len({run.scenario for run in sweep.runs}) == 1
-            and not any(run.values for run in sweep.runs))
 
 
 def find_sweep(store: RunStore, scenario: Scenario, name: str | None = None,
@@ -40,13 +34,13 @@ def find_sweep(store: RunStore, scenario: Scenario, name: str | None = None,
         sweep = store.planned(name)
         if sweep is None:
             raise StoreError(f"{store.folder} holds no sweep named {name!r} (it holds: {held})")
-        if not is_seeds_sweep(sweep):
+        if not seeds_only(sweep):
             raise StoreError(f"the sweep {name!r} in {store.folder} varies more than the "
                              "seed (values or scenarios); validation needs a seeds sweep")
         _same_scenario(sweep, scenario, until, store.folder)
         return sweep
     sweeps = [sweep for sweep in map(store.planned, names)
-              if sweep is not None and is_seeds_sweep(sweep)]
+              if sweep is not None and seeds_only(sweep)]
     if not sweeps:
         raise StoreError(f"{store.folder} holds no seeds sweep (it holds: {held}); {make}")
     matching = []
