@@ -26,6 +26,7 @@ from tumen.scenario.schema import Scenario
 if TYPE_CHECKING:
     import pandas as pd
 
+    from tumen.ensemble.spec import Sweep
     from tumen.ensemble.store import RunStore
     from tumen.results import Results
     from tumen.validation.calibrate import Calibration
@@ -126,6 +127,34 @@ def _write_whole(target: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
+def _resumable_out(target: Path, kept: str | None) -> None:
+    """Exit with status 2 unless `target` is missing, empty, or holds only `kept` (what an
+    interrupted command left to go on from)."""
+    _usable_out(target, may_hold_files=kept is not None)
+    if target.exists() and any(path.name != kept for path in target.iterdir()):
+        errors.print(
+            f"[red]{escape(str(target))} exists and holds more than {kept}/[/]; choose "
+            "another --out.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+
+
+def _write_into(target: Path, write: Callable[[Path], None]) -> None:
+    """Let `write` fill a side folder, then move its files into `target` one by one, in
+    name order, so that each file appears whole beside what `target` holds already."""
+    partial = target.resolve().with_name(target.resolve().name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        partial.mkdir(parents=True)
+        write(partial)
+        target.mkdir(parents=True, exist_ok=True)
+        for path in sorted(partial.iterdir()):
+            path.replace(target / path.name)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+
+
 def _progress(counted: str, *more: TextColumn) -> Progress:
     """A transient progress bar: description, bar, `counted` text, extra columns, times."""
     return Progress(
@@ -220,16 +249,10 @@ def _ensemble(scenario: str, until: int | None, seed: int, runs: int, workers: i
         return None
     from tumen.ensemble.spec import seeds_sweep
     from tumen.ensemble.store import RunStore
-    from tumen.ensemble.sweep import run_sweep
-    from tumen.validation.ensemble import default_workers
 
-    source = scenario if Path(scenario).suffix == "" else str(Path(scenario).resolve())
-    sweep = seeds_sweep(runs, source, until=until, seed=seed, name="ensemble")
+    sweep = seeds_sweep(runs, scenario, until=until, seed=seed, name="ensemble")
     store = RunStore(folder, create=True)
-    with _progress("{task.completed}/{task.total} runs") as progress:
-        task = progress.add_task("ensemble", total=runs)
-        run_sweep(sweep, store, workers=workers or default_workers(),
-                  on_progress=lambda done, _, total: progress.update(task, completed=done))
+    _fill_store(sweep, store, workers)
     finished = store.runs("ensemble")
     failed = finished[finished["status"] == "failed"]
     if not failed.empty:
@@ -237,6 +260,18 @@ def _ensemble(scenario: str, until: int | None, seed: int, runs: int, workers: i
         errors.print(f"[red]{len(failed)} ensemble runs failed[/]: {first}", soft_wrap=True)
     done = finished.loc[finished["status"] == "done", "idx"]
     return [store.series("ensemble", index) for index in done]
+
+
+def _fill_store(sweep: Sweep, store: RunStore, workers: int | None, *,
+                resume: bool = False) -> None:
+    """Run the sweep's missing runs into the store, with a progress bar."""
+    from tumen.ensemble.sweep import run_sweep
+    from tumen.validation.ensemble import default_workers
+
+    with _progress("{task.completed}/{task.total} runs") as progress:
+        task = progress.add_task(sweep.name, total=len(sweep.runs))
+        run_sweep(sweep, store, workers=workers or default_workers(), resume=resume,
+                  on_progress=lambda done, _, total: progress.update(task, completed=done))
 
 
 def _mark(passed: bool | None) -> str:
@@ -299,37 +334,72 @@ def _validation_tables(report: dict) -> tuple[Table, Table]:
 @app.command()
 def validate(
     scenario: ScenarioArgument = DEFAULT_SCENARIO,
-    runs: Annotated[int, typer.Option(min=1, help="Runs in the ensemble, seeds 1 to N.")] = 20,
+    runs: Annotated[
+        int | None, typer.Option(min=1, help="Runs in the ensemble, seeds 1 to N (default "
+                                             "20).")
+    ] = None,
     out: OutOption = None,
     until: Annotated[
         int | None, typer.Option(help="End the runs at the close of this year.")
     ] = None,
     workers: WorkersOption = None,
+    store: Annotated[
+        Path | None, typer.Option(help="Validate a seeds sweep of the scenario already in "
+                                       "this run store (tumen sweep --seeds N) instead of "
+                                       "running one.")
+    ] = None,
+    sweep: Annotated[
+        str | None, typer.Option(help="With --store: the sweep, when it holds several.")
+    ] = None,
     strict: Annotated[
         bool, typer.Option(help="Exit with status 1 if any check or series fails.")
     ] = False,
 ) -> None:
-    """Run an ensemble and compare it with the observed arrivals and the stylized facts;
-    write validation.json and validation.html."""
+    """Run an ensemble into a run store (OUT/store) and compare it with the observed
+    arrivals and the stylized facts; write validation.json and validation.html. Run it
+    again with the same --out after an interruption to finish the ensemble."""
     from tumen.api import package_version
-    from tumen.validation.ensemble import default_workers, run_ensemble
-    from tumen.validation.validate import failures, write_validation
-    from tumen.validation.validate import validate as validate_ensemble
+    from tumen.ensemble.spec import given_seeds_sweep
+    from tumen.ensemble.store import RunStore, StoreError
+    from tumen.validation.stored import RunsFailed, find_sweep, stored_records
+    from tumen.validation.validate import failures, validate_records, write_validation
 
-    loaded = _cut(_load(scenario), until)
-    target = out or _new_out(loaded, f"validate{runs}")
-    _usable_out(target)
-    with _progress("{task.completed}/{task.total} runs") as progress:
-        task = progress.add_task(f"simulating {loaded.name}", total=runs)
-
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        ensemble = run_ensemble(
-            loaded, range(1, runs + 1), workers=workers or default_workers(), on_done=advance
-        )
-    report = validate_ensemble(ensemble, loaded, version=package_version())
-    _write_whole(target, lambda folder: write_validation(report, folder))
+    if store is not None and runs is not None:
+        errors.print("[red]--runs and --store exclude each other[/]: a stored sweep has "
+                     "its runs already.")
+        raise typer.Exit(2)
+    if sweep is not None and store is None:
+        errors.print("[red]--sweep needs --store[/].")
+        raise typer.Exit(2)
+    base = _load(scenario)
+    loaded = _cut(base, until)
+    runs = runs or 20
+    label = f"validate-{store.name}" if store is not None else f"validate{runs}"
+    target = out or _new_out(loaded, label)
+    _resumable_out(target, "store" if store is None else None)
+    try:
+        if store is not None:
+            opened = _open_store(store)
+            planned = find_sweep(opened, base, sweep, until)
+        else:
+            planned = given_seeds_sweep(range(1, runs + 1), scenario, until, name="validation")
+            target.mkdir(parents=True, exist_ok=True)
+            opened = RunStore(target / "store", create=True)
+            try:
+                _fill_store(planned, opened, workers, resume=True)
+            except KeyboardInterrupt:
+                errors.print(f"interrupted; finished runs are kept in {escape(str(target))}"
+                             "/store: run the same command again to finish.", soft_wrap=True)
+                raise typer.Exit(130) from None
+        records = stored_records(opened, planned)
+    except StoreError as error:
+        errors.print(f"[red]{escape(str(error))}[/]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    except RunsFailed as error:
+        errors.print(f"[bold red]Runs failed[/]: {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(1) from None
+    report = validate_records(records, loaded.name, version=package_version())
+    _write_into(target, lambda folder: write_validation(report, folder))
     for table in _validation_tables(report):
         console.print(table)
     failed = failures(report)
@@ -338,9 +408,6 @@ def validate(
         f"{escape(str(target))}",
         soft_wrap=True,
     )
-    if not report["invariants_passed"]:
-        errors.print("[bold red]An invariant failed in a run[/]: this is a bug.")
-        raise typer.Exit(1)
     if strict and failed:
         raise typer.Exit(1)
 
@@ -587,11 +654,29 @@ def serve(
         str,
         typer.Option(help="Interface to listen on; anything but 127.0.0.1 lets other machines in."),
     ] = "127.0.0.1",
+    store: Annotated[
+        Path | None, typer.Option(help="A run store whose seeds sweep (tumen sweep --seeds N) "
+                                       "the compare chart draws beside the runs: median "
+                                       "and 5-95% band.")
+    ] = None,
+    sweep: Annotated[
+        str | None, typer.Option(help="With --store: the sweep, when it holds several.")
+    ] = None,
 ) -> None:
     """Open the interactive dashboard: map, charts and what-if runs (Ctrl-C to stop)."""
     from tumen.dashboard.app import serve as serve_dashboard
+    from tumen.dashboard.ensemble import stored_ensemble
+    from tumen.ensemble.store import StoreError
 
-    serve_dashboard(host=host, port=port, store=RUNS_DIR / "dashboard")
+    if sweep is not None and store is None:
+        errors.print("[red]--sweep needs --store[/].")
+        raise typer.Exit(2)
+    try:
+        stored = None if store is None else stored_ensemble(store, sweep)
+    except StoreError as error:
+        errors.print(f"[red]{escape(str(error))}[/]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    serve_dashboard(host=host, port=port, store=RUNS_DIR / "dashboard", stored=stored)
 
 
 @app.command()
@@ -756,11 +841,13 @@ def _open_store(folder: Path) -> RunStore:
 
 
 def _sweeps_table(store: RunStore) -> Table:
+    import pandas as pd
+
     table = Table(title=str(store.folder), show_header=True)
     for name in ("sweep", "until", "planned", "finished", "failed"):
         table.add_column(name, justify="left" if name == "sweep" else "right")
     for row in store.sweeps().itertuples():
-        until = "-" if row.until is None or row.until != row.until else str(int(row.until))
+        until = "-" if pd.isna(row.until) else str(int(row.until))
         table.add_row(escape(row.sweep), until, str(row.planned), str(row.finished),
                       str(row.failed))
     return table

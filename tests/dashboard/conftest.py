@@ -1,7 +1,8 @@
 """Fixtures of the dashboard tests: a small run, and a dashboard server in a subprocess.
 
 The server's baseline is the default scenario cut at the end of 1999 (two simulated
-years, a few seconds), with a run store in a temporary folder. Browser tests drive
+years, a few seconds), with a run store in a temporary folder, and beside it a stored
+ensemble: a run store holding three runs made from the small run. Browser tests drive
 Debian's Chromium through Playwright and are skipped when it is not installed.
 """
 
@@ -36,11 +37,14 @@ import sys
 from pathlib import Path
 from tumen.api import cut_at
 from tumen.dashboard.app import serve
+from tumen.dashboard.ensemble import stored_ensemble
 from tumen.scenario import load_scenario
 
 scenario = cut_at(load_scenario("korea-1998-2025"), int(sys.argv[3]))
-serve(port=int(sys.argv[1]), store=Path(sys.argv[2]), scenario=scenario)
+serve(port=int(sys.argv[1]), store=Path(sys.argv[2]), scenario=scenario,
+      stored=stored_ensemble(Path(sys.argv[4])))
 """
+ENSEMBLE_SCALES = (0.5, 1.0, 2.0)  # arrivals of the stored runs, against the small run's
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +63,28 @@ def small_results(small_scenario: Scenario) -> Results:
     return simulate(small_scenario, seed=0)
 
 
+def write_ensemble(folder: Path, results: Results, scales: tuple[float, ...],
+                   name: str = "ensemble", values: dict | None = None) -> None:
+    """A run store in `folder` holding the sweep `name`: one run per scale, each the
+    small run with its arrivals in South Korea multiplied by the scale."""
+    from tumen.ensemble.spec import PlannedRun, Sweep
+    from tumen.ensemble.store import RunOutcome, RunStore
+
+    runs = [PlannedRun(index, "korea-1998-2025", values or {}, index)
+            for index in range(len(scales))]
+    store = RunStore(folder, create=True)
+    store.begin(Sweep(name, UNTIL, runs), resume=False)
+    for run, scale in zip(runs, scales, strict=True):
+        annual = results.annual.assign(arrivals_sk=results.annual["arrivals_sk"] * scale)
+        store.record(name, RunOutcome(run, 1.0, annual=annual))
+
+
+@pytest.fixture(scope="session")
+def ensemble_writer():
+    """`write_ensemble`, for the tests (a test folder is not a package to import from)."""
+    return write_ensemble
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -66,13 +92,15 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def dashboard(tmp_path_factory: pytest.TempPathFactory, small_results: Results) -> Iterator[str]:
     """The URL of a dashboard started in a subprocess on a free port of 127.0.0.1."""
     folder = tmp_path_factory.mktemp("dashboard")
+    write_ensemble(folder / "ensemble", small_results, ENSEMBLE_SCALES)
     port = free_port()
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(port), str(folder / "store"), str(UNTIL)],
+        [sys.executable, "-c", SERVER, str(port), str(folder / "store"), str(UNTIL),
+         str(folder / "ensemble")],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

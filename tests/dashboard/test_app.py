@@ -14,8 +14,10 @@ from dash import Dash
 
 from tumen.dashboard import panels
 from tumen.dashboard.app import _is_loopback, create_app
+from tumen.dashboard.ensemble import stored_ensemble
 from tumen.dashboard.state import DashboardState
 from tumen.dashboard.store import RunStore, scenario_json, scenario_key
+from tumen.ensemble import store as run_store
 from tumen.report import figures
 from tumen.results import Results
 from tumen.scenario.schema import Scenario
@@ -114,7 +116,7 @@ def test_ensemble_chart_draws_median_and_band(small_results: Results) -> None:
     for scale in (1.0, 2.0, 3.0, 4.0):
         annual = small_results.annual.copy()
         annual["arrivals_sk"] = annual["arrivals_sk"] * scale
-        runs.append(Results(**{**small_results.__dict__, "annual": annual}))
+        runs.append(annual)
     fig = figures.arrivals_ensemble_chart({"Baseline": runs[:1], "What-if": runs})
     names = [trace.name for trace in fig.data]
     assert names[0] == "Baseline" and "What-if: 5-95% of 4 runs" in names
@@ -127,3 +129,49 @@ def test_ensemble_chart_draws_median_and_band(small_results: Results) -> None:
     assert band.fill == "tonexty"
     observed_years = set(fig.data[-1].x)
     assert observed_years <= {1998, 1999}  # the observed series is cut to the run's years
+
+
+def test_a_stored_ensemble_is_drawn_beside_the_runs(small_results: Results, tmp_path: Path,
+                                                    ensemble_writer) -> None:
+    ensemble_writer(tmp_path / "runs", small_results, (3.0, 1.0, 2.0))
+    stored = stored_ensemble(tmp_path / "runs")
+    assert stored.label == "Stored ensemble" and len(stored.annuals) == 3
+    fig = panels.compare_chart(small_results, [small_results] * 2, stored)
+    names = [trace.name for trace in fig.data]
+    assert names[0] == "Baseline" and "What-if: 5-95% of 2 runs" in names
+    band = next(t for t in fig.data if t.name == "Stored ensemble: 5-95% of 3 runs")
+    median = next(t for t in fig.data if t.name == "Stored ensemble (median)")
+    base = small_results.annual["arrivals_sk"].to_numpy()
+    assert list(median.y) == pytest.approx(list(base * 2.0))
+    assert list(band.y) == pytest.approx(list(base * 1.1))  # 5th percentile of 1, 2, 3
+
+
+def test_a_stored_ensemble_is_one_seeds_sweep_with_runs(small_results: Results, tmp_path: Path,
+                                                        ensemble_writer) -> None:
+    with pytest.raises(run_store.StoreError, match="not a run store"):
+        stored_ensemble(tmp_path / "none")
+    run_store.RunStore(tmp_path / "empty", create=True)
+    with pytest.raises(run_store.StoreError, match="holds 0 sweeps; fill it with tumen sweep"):
+        stored_ensemble(tmp_path / "empty")
+    ensemble_writer(tmp_path / "two", small_results, (1.0,), name="a")
+    ensemble_writer(tmp_path / "two", small_results, (1.0, 2.0), name="b")
+    with pytest.raises(run_store.StoreError, match=r"2 sweeps \(a, b\); name one with --sweep"):
+        stored_ensemble(tmp_path / "two")
+    assert len(stored_ensemble(tmp_path / "two", "b").annuals) == 2
+    with pytest.raises(run_store.StoreError, match="no sweep named 'c'"):
+        stored_ensemble(tmp_path / "two", "c")
+    ensemble_writer(tmp_path / "grid", small_results, (1.0, 2.0),
+                   values={"parameters.crossing.detection": 0.2})
+    with pytest.raises(run_store.StoreError, match="varies more than the seed"):
+        stored_ensemble(tmp_path / "grid")
+
+
+def test_serve_refuses_a_bad_store_before_starting(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tumen.cli import app as cli
+
+    result = CliRunner().invoke(cli, ["serve", "--store", str(tmp_path / "none")])
+    assert result.exit_code == 2 and "not a run store" in result.output
+    result = CliRunner().invoke(cli, ["serve", "--sweep", "x"])
+    assert result.exit_code == 2 and "--sweep needs --store" in result.output

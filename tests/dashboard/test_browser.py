@@ -1,4 +1,5 @@
-"""The dashboard in a real browser: offline, the map, the slider, a what-if, an upload.
+"""The dashboard in a real browser: offline, the map, the slider, a what-if, an upload, the
+stored ensemble.
 
 Every request the page makes is recorded; any not to 127.0.0.1 is blocked and fails the
 test. Screenshots go to each test's tmp_path.
@@ -178,6 +179,21 @@ def test_whatif_runs_in_the_background_and_updates_the_charts(
     changes = page.locator("#compare-table td.up, #compare-table td.down")
     assert changes.count() > 0  # a five-fold crackdown changes some total
     page.screenshot(path=tmp_path / "whatif.png", full_page=True)
+    assert traffic.external == [] and traffic.failed == [] and traffic.errors == []
+
+
+def test_the_stored_ensemble_is_drawn_beside_the_baseline(
+    page: Page, traffic: Traffic, dashboard: str, tmp_path: Path
+) -> None:
+    """The run store given to the server (three runs) shows as a median and a band."""
+    open_dashboard(page, dashboard)
+    chart = page.locator("#compare-chart")
+    expect(chart).to_contain_text("Stored ensemble (median)")
+    expect(chart).to_contain_text("Stored ensemble: 5-95% of 3 runs")
+    expect(page.locator(".card", has=chart)).to_contain_text("read from its run store")
+    filled = chart.locator(".scatterlayer .trace .fills path")
+    assert filled.count() >= 1  # the band is drawn, not only named in the legend
+    page.screenshot(path=tmp_path / "stored-ensemble.png", full_page=True)
     assert traffic.external == [] and traffic.failed == [] and traffic.errors == []
 
 

@@ -1,4 +1,5 @@
-"""`tumen validate` end to end: a tiny scenario run for real, and hand-made ensembles."""
+"""`tumen validate` end to end: a tiny scenario run for real, and hand-made ensembles run
+through the run store as a real sweep would (only the simulation is replaced)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import tumen.api
 from tumen.cli import app
 from tumen.results import InvariantCheck
-from tumen.validation import ensemble
 
 from .conftest import perfect_run, scenario_text
 
@@ -39,18 +40,21 @@ def long_file(tmp_path: Path, valid_text: str) -> Path:
 
 @pytest.fixture
 def fake_ensemble(monkeypatch):
-    """Replace the ensemble by hand-made runs; returns the list of calls made."""
+    """Replace each run of the ensemble by a hand-made one (`runs["make"](seed)`); returns
+    the list of calls made, one per run actually simulated."""
     calls: list[dict] = []
     runs = {"make": perfect_run}
 
-    def fake(scenario, seeds, until=None, workers=1, on_done=None):
-        seeds = list(seeds)
-        calls.append({"seeds": seeds, "until": until, "workers": workers})
-        for done in range(1, len(seeds) + 1):
-            on_done(done, len(seeds))
-        return [runs["make"](seed) for seed in seeds]
+    def fake(scenario, seed=0, until=None, progress=None):
+        calls.append({"seed": seed, "until": until})
+        run = runs["make"](seed)
+        sums = run.annual.sum()
+        run.summary = {"totals": {"arrivals_sk": sums["arrivals_sk"], "arrivals_us": 0.0,
+                                  "arrests_china": sums["arrests_china"], "cost_usd": 0.0,
+                                  "safe_houses_compromised": 0.0}}
+        return run
 
-    monkeypatch.setattr(ensemble, "run_ensemble", fake)
+    monkeypatch.setattr(tumen.api, "simulate", fake)
     return calls, runs
 
 
@@ -58,7 +62,8 @@ def test_small_scenario_end_to_end(tmp_path: Path, small: Path) -> None:
     out = tmp_path / "v"
     result = invoke(small, "--runs", 2, "--workers", 1, "--out", out)
     assert result.exit_code == 0, result.output  # checks fail, the command does not
-    assert sorted(p.name for p in out.iterdir()) == ["validation.html", "validation.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["store", "validation.html",
+                                                     "validation.json"]
     assert not any(p.name.endswith(".partial") for p in tmp_path.iterdir())
     report = json.loads((out / "validation.json").read_text())
     assert report["runs"] == 2 and report["seeds"] == [1, 2]
@@ -99,9 +104,9 @@ def test_until_leaves_later_years_not_measured(tmp_path: Path, small: Path) -> N
 def test_strict_passes_when_everything_passes(tmp_path, long_file, fake_ensemble) -> None:
     calls, _ = fake_ensemble
     out = tmp_path / "v"
-    result = invoke(long_file, "--runs", 3, "--workers", 2, "--out", out, "--strict")
+    result = invoke(long_file, "--runs", 3, "--workers", 1, "--out", out, "--strict")
     assert result.exit_code == 0, result.output
-    assert calls == [{"seeds": [1, 2, 3], "until": None, "workers": 2}]
+    assert calls == [{"seed": seed, "until": None} for seed in (1, 2, 3)]
     report = json.loads((out / "validation.json").read_text())
     assert all(check["passed"] is not False for check in report["checks"])
     assert "FAIL" not in result.output and "0 failed" in result.output
@@ -111,8 +116,8 @@ def test_default_is_twenty_seeds_into_tumen_runs(tmp_path, monkeypatch, long_fil
                                                  fake_ensemble) -> None:
     calls, _ = fake_ensemble
     monkeypatch.chdir(tmp_path)
-    assert invoke(long_file).exit_code == 0
-    assert calls[0]["seeds"] == list(range(1, 21))
+    assert invoke(long_file, "--workers", 1).exit_code == 0
+    assert [call["seed"] for call in calls] == list(range(1, 21))
     (folder,) = (tmp_path / "tumen-runs").iterdir()
     assert folder.name.startswith("Test-corridor-validate20-")
     assert (folder / "validation.json").exists() and (folder / "validation.html").exists()
@@ -141,7 +146,89 @@ def test_a_failed_invariant_exits_1(tmp_path, long_file, fake_ensemble) -> None:
         return run
 
     runs["make"] = broken
-    result = invoke(long_file, "--runs", 1, "--out", tmp_path / "v")
+    result = invoke(long_file, "--runs", 1, "--workers", 1, "--out", tmp_path / "v")
     assert result.exit_code == 1
+    assert "stocks_add_up" in result.output  # the run failed and says why
+    assert not (tmp_path / "v" / "validation.json").exists()
+
+
+def test_interrupted_then_run_again_finishes_the_same_ensemble(tmp_path, long_file,
+                                                                fake_ensemble) -> None:
+    """Ctrl-C during the third run keeps the first two in OUT/store; the same command
+    again runs only the last two, and reports on all four."""
+    calls, runs = fake_ensemble
+
+    def interrupted(seed: int):
+        if seed == 3:
+            raise KeyboardInterrupt
+        return perfect_run(seed)
+
+    runs["make"] = interrupted
+    out = tmp_path / "v"
+    first = invoke(long_file, "--runs", 4, "--workers", 1, "--out", out)
+    assert first.exit_code == 130 and "run the same command again" in first.output
+    assert sorted(p.name for p in out.iterdir()) == ["store"]
+    runs["make"] = perfect_run
+    again = invoke(long_file, "--runs", 4, "--workers", 1, "--out", out)
+    assert again.exit_code == 0, again.output
+    assert [call["seed"] for call in calls] == [1, 2, 3, 3, 4]
+    assert json.loads((out / "validation.json").read_text())["seeds"] == [1, 2, 3, 4]
+    finished = invoke(long_file, "--runs", 4, "--workers", 1, "--out", out)
+    assert finished.exit_code == 2 and "holds more than store/" in finished.output
+
+
+def test_run_again_with_other_runs_is_refused(tmp_path, long_file, fake_ensemble) -> None:
+    out = tmp_path / "v"
+    (out / "store").mkdir(parents=True)
+    assert invoke(long_file, "--runs", 2, "--workers", 1, "--out", out).exit_code == 0
+    (out / "validation.json").unlink()
+    (out / "validation.html").unlink()
+    result = invoke(long_file, "--runs", 3, "--workers", 1, "--out", out)
+    assert result.exit_code == 2 and "planned differently" in result.output
+
+
+def sweep_seeds(scenario: Path, store: Path, *more: str | int):
+    args = ["sweep", "--seeds", 3, "--scenario", scenario, "--out", store, "--workers", 1, *more]
+    return runner.invoke(app, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def test_store_validates_a_seeds_sweep_without_running(tmp_path, long_file,
+                                                      fake_ensemble) -> None:
+    calls, _ = fake_ensemble
+    store = tmp_path / "store"
+    assert sweep_seeds(long_file, store, "--seed", 4).exit_code == 0
+    simulated = len(calls)
+    out = tmp_path / "v"
+    result = invoke(long_file, "--store", store, "--out", out, "--strict")
+    assert result.exit_code == 0, result.output
+    assert len(calls) == simulated == 3  # nothing run again
+    report = json.loads((out / "validation.json").read_text())
+    assert report["seeds"] == [call["seed"] for call in calls]
+    assert report["runs"] == 3 and report["scenario"] == "Test corridor"
+    assert sorted(p.name for p in out.iterdir()) == ["validation.html", "validation.json"]
+
+
+@pytest.mark.usefixtures("fake_ensemble")
+def test_store_errors_name_the_problem(tmp_path, long_file, small) -> None:
+    store = tmp_path / "store"
+
+    def refused(*args: str | Path) -> str:
+        result = invoke(*args)
+        assert result.exit_code == 2, result.output
+        return " ".join(result.output.split())
+
+    assert "is not a run store" in refused(long_file, "--store", tmp_path / "none")
+    assert sweep_seeds(long_file, store, "--until", 2001).exit_code == 0
+    assert "no seeds sweep in" in refused(small, "--store", store)  # another scenario
+    assert "ran until 2001, not until 2005" in refused(long_file, "--store", store,
+                                                        "--sweep", "seeds-long",
+                                                        "--until", 2005)
+    assert "no sweep named 'other'" in refused(long_file, "--store", store, "--sweep", "other")
+    assert "exclude each other" in refused(long_file, "--store", store, "--runs", 2)
+    assert "--sweep needs --store" in refused(long_file, "--sweep", "seeds-long")
+    assert sweep_seeds(long_file, store, "--until", 2002, "--resume").exit_code == 2
+    assert not (tmp_path / "v").exists()
+    found = invoke(long_file, "--store", store, "--out", tmp_path / "v")
+    assert found.exit_code == 0, found.output  # --until taken from the sweep
     report = json.loads((tmp_path / "v" / "validation.json").read_text())
-    assert report["invariants_passed"] is False
+    assert report["period"] == ["1998-01-01", "2019-12-31"]  # the hand-made runs' days

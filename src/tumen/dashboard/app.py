@@ -19,6 +19,7 @@ from dash import Dash
 from flask import Response
 
 from tumen.dashboard.callbacks import register
+from tumen.dashboard.ensemble import StoredEnsemble
 from tumen.dashboard.jobs import JobRunner
 from tumen.dashboard.layout import INDEX_STRING, build_layout
 from tumen.dashboard.state import BASELINE_SEED, DashboardState
@@ -33,8 +34,10 @@ GEO_FILE = "asia_50m.json"  # the only outline file the flow map (scope asia, 1:
 MAX_REQUEST_BYTES = 4 * 1024 * 1024  # a 1 MB scenario as base64 in JSON, with room to spare
 
 
-def create_app(scenario: Scenario | str = DEFAULT_SCENARIO, store: Path = DEFAULT_STORE) -> Dash:
-    """A dashboard whose baseline is `scenario` (a Scenario or a built-in's name), runs in `store`.
+def create_app(scenario: Scenario | str = DEFAULT_SCENARIO, store: Path = DEFAULT_STORE,
+               stored: StoredEnsemble | None = None) -> Dash:
+    """A dashboard whose baseline is `scenario` (a Scenario or a built-in's name), runs in
+    `store`, with the ensemble `stored` (read from a run store) drawn beside its runs.
 
     The baseline run starts at once in the background unless the store holds it; the
     server's state is at `app.server.extensions["tumen"]`.
@@ -44,7 +47,8 @@ def create_app(scenario: Scenario | str = DEFAULT_SCENARIO, store: Path = DEFAUL
     runner = JobRunner(RunStore(store))
     label = f"{scenario.name}, seed {BASELINE_SEED}"
     baseline = runner.submit("baseline", label, scenario, (BASELINE_SEED,))
-    state = DashboardState(scenario=scenario, runner=runner, baseline_job=baseline)
+    state = DashboardState(scenario=scenario, runner=runner, baseline_job=baseline,
+                           stored=stored)
 
     app = Dash(
         __name__,
@@ -89,9 +93,10 @@ def serve(
     port: int = 8050,
     store: Path = DEFAULT_STORE,
     scenario: Scenario | str = DEFAULT_SCENARIO,
+    stored: StoredEnsemble | None = None,
 ) -> None:
     """Run the dashboard until interrupted; prints its address first."""
-    app = create_app(scenario, store)
+    app = create_app(scenario, store, stored)
     state: DashboardState = app.server.extensions["tumen"]
     shown_host = f"[{host}]" if ":" in host else host
     print(f"Tumen dashboard: http://{shown_host}:{port}/  (Ctrl-C to stop)", flush=True)
@@ -107,6 +112,8 @@ def serve(
             flush=True,
         )
     print(f"Runs are kept in {state.runner.store.root}", flush=True)
+    if stored is not None:
+        print(f"Beside them: {stored.label}, {len(stored.annuals)} runs", flush=True)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per poll
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the worker on `kill`

@@ -417,7 +417,7 @@ def register(app: Dash, state: DashboardState) -> None:
         first = runs[0]
         years = panels.years_of(first)
         if len(runs) > 1:
-            arrivals = figures.arrivals_ensemble_chart({"What-if": runs})
+            arrivals = figures.arrivals_ensemble_chart({"What-if": [r.annual for r in runs]})
         else:  # observed counts of the simulated years only: others would stretch the axes
             observed = observed_arrivals()
             observed = observed[observed["year"].between(years[0], years[-1])]
@@ -456,10 +456,7 @@ def register(app: Dash, state: DashboardState) -> None:
             return placeholder(waiting()), ""
         runs = state.whatif(whatif_id)
         job = state.runner.get(whatif_id)
-        ensembles = {"Baseline": [baseline]}
-        if runs:
-            ensembles["What-if"] = runs
-        fig = panels.sized(figures.arrivals_ensemble_chart(ensembles), height=400)
+        fig = panels.compare_chart(baseline, runs, state.stored)
         note = html.P("Run a what-if to compare it with the baseline.", className="hint")
         label = html.P(f"What-if: {job.label}", className="hint") if runs and job else note
         return fig, [label, panels.totals_table(baseline, runs)]

@@ -303,6 +303,15 @@ def _empty() -> dict:
     }
 
 
+def _stored_note(state: DashboardState) -> str:
+    """What the compare chart draws beside the page's runs, if anything."""
+    stored = state.stored
+    if stored is None:
+        return ""
+    return (f" Beside them, the median and 5-95% band of {stored.label} "
+            f"({len(stored.annuals)} runs, read from its run store).")
+
+
 def build_layout(state: DashboardState, topojson_url: str) -> html.Div:
     """The whole page for the server's current state."""
     baseline_ready = state.baseline() is not None
@@ -377,7 +386,8 @@ def build_layout(state: DashboardState, topojson_url: str) -> html.Div:
                             _card(
                                 "Baseline and what-if",
                                 "Arrivals per year of both (with the 5-95% band when a what-if "
-                                "has several runs) and the totals over the years both cover.",
+                                "has several runs) and the totals over the years both cover."
+                                + _stored_note(state),
                                 html.Div(
                                     className="compare-row",
                                     children=[

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 
+from tumen.dashboard.ensemble import StoredEnsemble
 from tumen.report import figures
 from tumen.results import Results
 
@@ -197,6 +198,18 @@ def totals_table(baseline: Results, whatif: list[Results] | None) -> html.Div:
         rows.append(html.Tr(cells))
     caption = f"Years {years[0]}-{years[-1]}"
     return html.Div([html.Div(caption, className="hint"), html.Table(rows, className="numbers")])
+
+
+def compare_chart(baseline: Results, whatif: list[Results] | None,
+                  stored: StoredEnsemble | None) -> go.Figure:
+    """Arrivals per year of the baseline, of the what-if's runs and of the stored ensemble
+    (medians, and bands where there are several runs)."""
+    ensembles = {"Baseline": [baseline.annual]}
+    if whatif:
+        ensembles["What-if"] = [run.annual for run in whatif]
+    if stored is not None:
+        ensembles[stored.label] = stored.annuals
+    return sized(figures.arrivals_ensemble_chart(ensembles), height=400)
 
 
 def sized(fig: go.Figure, height: int = 430) -> go.Figure:

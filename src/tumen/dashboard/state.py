@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tumen.dashboard.ensemble import StoredEnsemble
 from tumen.dashboard.jobs import Job, JobRunner
 from tumen.results import Results
 from tumen.scenario import builtin_scenarios, load_scenario
@@ -18,12 +19,14 @@ KEPT_SCENARIOS = 30  # scenario folders kept in the store, besides the baseline'
 
 @dataclass
 class DashboardState:
-    """The baseline and its job, and every what-if job, of one server."""
+    """The baseline and its job, every what-if job, and the stored ensemble shown beside
+    them (if any), of one server."""
 
     scenario: Scenario
     runner: JobRunner
     baseline_job: Job
     builtins: list[str] = field(default_factory=builtin_scenarios)
+    stored: StoredEnsemble | None = None
 
     def baseline(self) -> Results | None:
         """The baseline run, or None while it is being computed."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -112,12 +113,29 @@ class Sweep:
     runs: list[PlannedRun]
 
 
+def seeds_only(sweep: Sweep) -> bool:
+    """True when every run is of one scenario with nothing changed: only the seed varies,
+    so that the runs' spread is the model's randomness."""
+    return (bool(sweep.runs) and len({run.scenario for run in sweep.runs}) == 1
+            and not any(run.values for run in sweep.runs))
+
+
 def seeds_sweep(count: int, scenario: str = DEFAULT_SCENARIO, until: int | None = None,
                 seed: int = 0, name: str | None = None) -> Sweep:
     """`count` seeds of one scenario: the quick form that needs no sweep file."""
     spec = SweepFile(name=name or f"seeds-{Path(scenario).stem}", scenario=scenario,
                      until=until, seed=seed, seeds=count)
     return plan(spec, Path.cwd())
+
+
+def given_seeds_sweep(seeds: Sequence[int], scenario: str = DEFAULT_SCENARIO,
+                      until: int | None = None, name: str = "ensemble") -> Sweep:
+    """One run of one scenario per seed given, in order: for an ensemble whose seeds a
+    command fixes (`tumen validate` runs seeds 1 to N) rather than derives."""
+    source = scenario_source(scenario, Path.cwd())
+    runs = [PlannedRun(index=index, scenario=source, seed=int(seed))
+            for index, seed in enumerate(seeds)]
+    return Sweep(name=name, until=until, runs=runs)
 
 
 def load_sweep(path: str | Path) -> Sweep:

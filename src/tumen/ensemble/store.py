@@ -2,12 +2,14 @@
 its annual series.
 
 Layout: `runs.duckdb` (tables `sweeps`: name and plan; `runs`: one row per finished
-run) and `series/<sweep>/run-<index>.parquet`. A run is recorded in two steps: its
-series file is written under a temporary name and renamed (atomic on one file system),
-then its row is inserted in one statement. A run is finished when, and only when, its
-row exists: a process killed at any moment leaves at worst a series file without a row,
-which the run's next attempt replaces. Each write opens the database and closes it
-again, so that `tumen runs list` can read the store while a sweep is filling it.
+run, with its summary measures, first and last simulated day, and each stylized fact's
+measure as JSON, which validation reads) and `series/<sweep>/run-<index>.parquet`. A
+run is recorded in two steps: its series file is written under a temporary name and
+renamed (atomic on one file system), then its row is inserted in one statement. A run
+is finished when, and only when, its row exists: a process killed at any moment leaves
+at worst a series file without a row, which the run's next attempt replaces. Each write
+opens the database and closes it again, so that `tumen runs list` can read the store
+while a sweep is filling it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ CREATE TABLE IF NOT EXISTS runs (
     {", ".join(f"{name} DOUBLE" for name in MEASURES)},
     finished_at TIMESTAMP DEFAULT current_timestamp, PRIMARY KEY (sweep, idx)
 );
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS first_day TEXT;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS last_day TEXT;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS facts TEXT;
 """
 
 
@@ -55,6 +60,8 @@ class RunOutcome:
     peak_rss_mb: float = 0.0  # the worker process's peak memory when the run ended
     measures: dict[str, float] | None = None
     annual: pd.DataFrame | None = None
+    period: tuple[str, str] | None = None  # first and last simulated day
+    facts: dict[str, float | str] | None = None  # see tumen.validation.record
     error: str | None = None
 
     @property
@@ -93,17 +100,18 @@ class RunStore:
         """
         plan = json.dumps([_describe(run) for run in sweep.runs])
         with self._connect() as db:
-            stored = db.execute("SELECT plan FROM sweeps WHERE name = ?", [sweep.name]).fetchone()
+            stored = db.execute("SELECT plan, until FROM sweeps WHERE name = ?",
+                                [sweep.name]).fetchone()
             if stored is None:
                 db.execute("INSERT INTO sweeps VALUES (?, ?, ?)", [sweep.name, sweep.until, plan])
                 return set()
             if not resume:
                 raise StoreError(f"{self.folder} already holds a sweep named {sweep.name!r}; "
                                  "add --resume to finish it, or choose another --out")
-            if stored[0] != plan:
+            if stored != (plan, sweep.until):
                 raise StoreError(f"the sweep {sweep.name!r} in {self.folder} was planned "
-                                 "differently (other scenario, values, seeds or count); "
-                                 "resume it with the same file and options")
+                                 "differently (other scenario, end year, values, seeds or "
+                                 "count); resume it with the same file and options")
             rows = db.execute("SELECT idx FROM runs WHERE sweep = ?", [sweep.name]).fetchall()
         return {index for (index,) in rows}
 
@@ -118,11 +126,15 @@ class RunStore:
             outcome.annual.assign(run=run.index).to_parquet(partial, index=False)
             os.replace(partial, final)
         measures = outcome.measures or {}
+        first, last = outcome.period or (None, None)
+        facts = None if outcome.facts is None else json.dumps(outcome.facts)
         row = [sweep, run.index, run.scenario, json.dumps(run.values), run.seed,
                "failed" if outcome.failed else "done", outcome.error, outcome.wall_s,
-               outcome.peak_rss_mb, *(measures.get(name) for name in MEASURES)]
+               outcome.peak_rss_mb, *(measures.get(name) for name in MEASURES), first, last,
+               facts]
         columns = ", ".join(["sweep", "idx", "scenario", "parameters", "seed", "status",
-                             "error", "wall_s", "peak_rss_mb", *MEASURES])
+                             "error", "wall_s", "peak_rss_mb", *MEASURES, "first_day",
+                             "last_day", "facts"])
         with self._connect() as db:
             db.execute(f"INSERT INTO runs ({columns}) VALUES "
                        f"({', '.join('?' * len(row))})", row)
@@ -142,6 +154,18 @@ class RunStore:
                        count(r.idx) FILTER (WHERE r.status = 'failed') AS failed
                 FROM sweeps s LEFT JOIN runs r ON r.sweep = s.name
                 GROUP BY s.name, s.until, s.plan ORDER BY s.name""").df()
+
+    def planned(self, sweep: str) -> Sweep | None:
+        """The sweep as it was planned, or None if the store holds no sweep of that name."""
+        with self._connect(read_only=True) as db:
+            stored = db.execute("SELECT until, plan FROM sweeps WHERE name = ?",
+                                [sweep]).fetchone()
+        if stored is None:
+            return None
+        until, plan = stored
+        runs = [PlannedRun(index=run["index"], scenario=run["scenario"], values=run["values"],
+                           seed=run["seed"]) for run in json.loads(plan)]
+        return Sweep(name=sweep, until=until, runs=runs)
 
     def series(self, sweep: str, index: int) -> pd.DataFrame:
         """The annual series of one finished run."""

@@ -18,6 +18,7 @@ from tumen.ensemble.spec import PlannedRun, Sweep
 from tumen.ensemble.store import RunOutcome, RunStore
 
 if TYPE_CHECKING:
+    from tumen.results import Results
     from tumen.scenario.schema import Scenario
 
 # Called after each stored run with (finished, failed, in all), counting earlier ones.
@@ -34,7 +35,6 @@ def _base(source: str) -> Scenario:
 
 def execute(run: PlannedRun, until: int | None) -> RunOutcome:
     """Simulate one planned run; its error, as text, if it fails."""
-    from tumen.analysis.compare import measures_of
     from tumen.api import simulate
     from tumen.scenario.load import with_values
 
@@ -47,11 +47,24 @@ def execute(run: PlannedRun, until: int | None) -> RunOutcome:
         if not results.passed:
             failed = [check.name for check in results.invariants if not check.passed]
             raise RuntimeError(f"invariants failed: {', '.join(failed)}")
+        return outcome_of(run, results, scenario, started)
     except Exception as exc:  # recorded with the run, so that the sweep goes on
         message = f"{type(exc).__name__}: {exc}"
         return RunOutcome(run, time.perf_counter() - started, peak_rss_mb(), error=message)
+
+
+def outcome_of(run: PlannedRun, results: Results, scenario: Scenario,
+               started: float) -> RunOutcome:
+    """What the store keeps of a finished run: its summary measures, annual series, and
+    the record validation reads (each stylized fact's measure and the days it covers)."""
+    from tumen.analysis.compare import measures_of
+    from tumen.validation.facts import Inputs
+    from tumen.validation.record import record_of
+
+    record = record_of(results, Inputs.of(scenario))
     return RunOutcome(run, time.perf_counter() - started, peak_rss_mb(),
-                      measures=measures_of(results), annual=results.annual)
+                      measures=measures_of(results), annual=results.annual,
+                      period=record.period, facts=record.facts)
 
 
 def peak_rss_mb() -> float:

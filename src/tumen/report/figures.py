@@ -329,15 +329,15 @@ ENSEMBLE_COLOURS = (SIMULATED_COLOUR, "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"
 
 
 def arrivals_ensemble_chart(
-    ensembles: dict[str, list[Results]], observed: pd.DataFrame | None = None
+    ensembles: dict[str, list[pd.DataFrame]], observed: pd.DataFrame | None = None
 ) -> go.Figure:
-    """Arrivals in South Korea per year for named groups of runs, against the observed series.
+    """Arrivals in South Korea per year for named groups of runs' annual tables, against
+    the observed series.
 
     `observed` defaults to `tumen.data.observed_arrivals()`, shown for the simulated years
     only. See `ensemble_chart`.
     """
-    annuals = {name: [run.annual for run in runs] for name, runs in ensembles.items()}
-    return ensemble_chart(annuals, "arrivals_sk", "Arrivals in South Korea per year",
+    return ensemble_chart(ensembles, "arrivals_sk", "Arrivals in South Korea per year",
                           observed_arrivals() if observed is None else observed)
 
 

@@ -491,28 +491,45 @@ def within(value: float, low: float | None, high: float | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def check(fact: Fact, runs: Sequence[Results], inputs: Inputs) -> CheckResult:
-    """Measure `fact` on every run and compare the ensemble mean with its tolerance.
+def measure_each(run: Results, inputs: Inputs,
+                 facts: Sequence[Fact] = FACTS) -> dict[str, float | str]:
+    """Every fact's measure on one run, by name: a number (NaN when the run has nothing
+    to measure it on), or, as text, why the run cannot measure it."""
+    values: dict[str, float | str] = {}
+    for fact in facts:
+        try:
+            values[fact.name] = float(fact.measure(run, inputs))
+        except NotMeasured as why:
+            values[fact.name] = str(why)
+    return values
+
+
+def judge(fact: Fact, values: Sequence[float | str]) -> CheckResult:
+    """Compare the ensemble mean of a fact's measures, one per run as `measure_each`
+    gives them, with its tolerance.
 
     Runs where the measure is NaN (nothing to measure on, e.g. no rescue at all) are left
-    out of the mean; if every run is, or the runs do not cover the years the measure
-    needs, the check is not measured (passed None) with the reason.
+    out of the mean; if every run is, or a run does not cover the years the measure needs
+    (its value is the reason, as text), the check is not measured (passed None) with the
+    reason.
     """
-    if not runs:
+    if not values:
         raise ValueError("a check needs at least one run")
-    values = []
-    try:
-        for run in runs:
-            values.append(float(fact.measure(run, inputs)))
-    except NotMeasured as why:
-        return CheckResult(fact, (), None, None, None, str(why))
-    known = tuple(value for value in values if not math.isnan(value))
+    reasons = [value for value in values if isinstance(value, str)]
+    if reasons:
+        return CheckResult(fact, (), None, None, None, reasons[0])
+    known = tuple(float(value) for value in values if not math.isnan(value))
     if not known:
         return CheckResult(fact, (), None, None, None,
                            "no run had anything to measure it on (a zero denominator)")
     mean = float(np.mean(known))
     return CheckResult(fact, known, mean, interval(known, 0.9),
                        within(mean, fact.low, fact.high))
+
+
+def check(fact: Fact, runs: Sequence[Results], inputs: Inputs) -> CheckResult:
+    """Measure `fact` on every run and judge the ensemble (see `judge`)."""
+    return judge(fact, [measure_each(run, inputs, (fact,))[fact.name] for run in runs])
 
 
 def check_all(runs: Sequence[Results], inputs: Inputs,

@@ -7,11 +7,20 @@ Flee refugee-model papers report; using it lets Tumen's fit be read beside their
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-from tumen.results import Results
+
+class AnnualRun(Protocol):
+    """A run's seed and annual table: `Results`, or a run read back from a run store."""
+
+    @property
+    def seed(self) -> int: ...
+
+    @property
+    def annual(self) -> pd.DataFrame: ...
 
 
 def ard(simulated: Sequence[float] | np.ndarray, observed: Sequence[float] | np.ndarray) -> float:
@@ -45,7 +54,7 @@ def interval(values: Sequence[float] | np.ndarray, level: float = 0.9) -> tuple[
     return float(low), float(high)
 
 
-def annual_series(runs: Sequence[Results], column: str) -> pd.DataFrame:
+def annual_series(runs: Sequence[AnnualRun], column: str) -> pd.DataFrame:
     """One column per run, one row per year, of an annual column (`women_share` is
     derived from arrivals in South Korea and the women among them)."""
     frames = []
@@ -61,7 +70,7 @@ def annual_series(runs: Sequence[Results], column: str) -> pd.DataFrame:
 
 
 def ensemble_ard(
-    runs: Sequence[Results],
+    runs: Sequence[AnnualRun],
     observed: pd.DataFrame,
     column: str,
     years: tuple[int, int],

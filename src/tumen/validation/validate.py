@@ -3,8 +3,9 @@
 `validate` turns runs into one JSON-ready report: each stylized fact checked
 (`tumen.validation.facts`), and the ARD of the arrivals and of the women's share against
 the Ministry of Unification's series, with the ensemble's spread year by year.
-`write_validation` writes it as validation.json and validation.html. The command
-`tumen validate` runs the ensemble and calls both.
+`write_validation` writes it as validation.json and validation.html. The runs come in
+memory (`validate`) or as the records a run store keeps of each run
+(`validate_records`, which `tumen validate` uses): the two give the same report.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import pandas as pd
 from tumen.data import observed_arrivals
 from tumen.results import Results
 from tumen.scenario.schema import Scenario
-from tumen.validation.facts import FACTS, Fact, Inputs, check_all
-from tumen.validation.metrics import annual_series, ensemble_ard
+from tumen.validation.facts import FACTS, Fact, Inputs, judge
+from tumen.validation.metrics import AnnualRun, annual_series, ensemble_ard
+from tumen.validation.record import RunRecord, record_of
 
 
 @dataclass(frozen=True)
@@ -56,14 +58,14 @@ def _number(value: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _pooled_share(runs: Sequence[Results]) -> pd.Series:
+def _pooled_share(runs: Sequence[AnnualRun]) -> pd.Series:
     """Women over arrivals summed over runs, year by year: the share `ensemble_ard` uses."""
     women = annual_series(runs, "arrivals_sk_women").sum(axis=1)
     arrivals = annual_series(runs, "arrivals_sk").sum(axis=1)
     return women / arrivals.where(arrivals > 0)
 
 
-def by_year(runs: Sequence[Results], observed: pd.DataFrame, series: Series) -> list[dict]:
+def by_year(runs: Sequence[AnnualRun], observed: pd.DataFrame, series: Series) -> list[dict]:
     """Year by year over the run: the observation (None where there is none), the
     simulated mean, median and 5th-95th percentile across runs.
 
@@ -93,7 +95,7 @@ def by_year(runs: Sequence[Results], observed: pd.DataFrame, series: Series) -> 
     return rows
 
 
-def series_check(runs: Sequence[Results], observed: pd.DataFrame, series: Series) -> dict:
+def series_check(runs: Sequence[AnnualRun], observed: pd.DataFrame, series: Series) -> dict:
     """The ARD of one series over the years that have an observation and lie in the run,
     with its pass mark; not measured (ard and passed None) when there are no such years."""
     run_years = set(runs[0].annual["year"].astype(int))
@@ -135,7 +137,7 @@ def validate(
     facts: Sequence[Fact] = FACTS,
     version: str = "unknown",
 ) -> dict[str, Any]:
-    """The validation report of an ensemble, ready for JSON.
+    """The validation report of an ensemble in memory, ready for JSON.
 
     Args:
         runs: the ensemble, one run per seed, all of `scenario`.
@@ -144,20 +146,33 @@ def validate(
         facts: the facts to check; defaults to all of them.
         version: the package version, recorded with the report.
     """
-    if not runs:
+    inputs = Inputs.of(scenario)
+    records = [record_of(run, inputs, facts) for run in runs]
+    return validate_records(records, scenario.name, observed, facts, version)
+
+
+def validate_records(
+    records: Sequence[RunRecord],
+    scenario_name: str,
+    observed: pd.DataFrame | None = None,
+    facts: Sequence[Fact] = FACTS,
+    version: str = "unknown",
+) -> dict[str, Any]:
+    """The validation report of an ensemble given as run records (as a run store keeps
+    them; see `tumen.validation.stored`). Arguments as for `validate`."""
+    if not records:
         raise ValueError("validation needs at least one run")
     observed = observed_arrivals() if observed is None else observed
-    checks = check_all(runs, Inputs.of(scenario), facts)
-    dates = pd.to_datetime(runs[0].daily["date"])
+    checks = [judge(fact, [record.facts[fact.name] for record in records]) for fact in facts]
     return {
-        "scenario": scenario.name,
-        "runs": len(runs),
-        "seeds": [int(run.seed) for run in runs],
+        "scenario": scenario_name,
+        "runs": len(records),
+        "seeds": [int(record.seed) for record in records],
         "version": version,
-        "period": [str(dates.min().date()), str(dates.max().date())],
-        "invariants_passed": all(run.passed for run in runs),
+        "period": list(records[0].period),
+        "invariants_passed": all(record.passed for record in records),
         "checks": [_clean(result.to_dict()) for result in checks],
-        "series": [_clean(series_check(runs, observed, series)) for series in SERIES],
+        "series": [_clean(series_check(records, observed, series)) for series in SERIES],
     }
 
 
