@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+
+from tumen.engine.hiding_kernels import RATE_NAMES, hazards
+from tumen.engine.states import State
 
 from .conftest import FEE, hiding_at, simulate, simulate_with_context, tiny
 
@@ -152,3 +156,22 @@ def test_free_brokers_take_on_credit_no_more_than_are_hiding() -> None:
     results = simulate(credit_scenario(10, 50, free), seed=6)
     assert results.daily["credit_intakes"].sum() == 50
     assert results.daily["credit_intakes"].iloc[9] == 50
+
+
+def test_the_hazards_of_each_kind_of_hidden_escapee_by_hand() -> None:
+    """A man and a woman hiding, a woman settled and a woman trafficked, with and without
+    the means to pay a broker, under a crackdown of 2."""
+    rates = dict(zip(RATE_NAMES, [0.002, 0.001, 0.0002, 0.004, 0.005, 0.001, 0.003, 0.02,
+                                  0.3], strict=True))
+    state = np.array([State.HIDING, State.HIDING, State.SETTLED, State.TRAFFICKED])
+    woman = np.array([False, True, True, True])
+    got = hazards(np.array([0, 1, 2, 3]), state, woman, np.full(4, 2.0),
+                  np.array([True, False, True, True]), np.array(list(rates.values())))
+    # Columns: arrest, trafficking, settle, escape, referral, broker.
+    expected = [
+        [0.002 * 2, 0.0002, 0.005, 0.0, 0.003, 0.02],
+        [0.001 * 2, 0.004, 0.005, 0.0, 0.003, 0.0],
+        [0.001 * 2 * 0.3, 0.004 * 0.3, 0.0, 0.0, 0.003 * 0.3, 0.02],
+        [0.001 * 2 * 0.3, 0.0, 0.0, 0.001, 0.003 * 0.3, 0.0],
+    ]
+    np.testing.assert_allclose(got, expected, rtol=1e-12)

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from tumen.engine import hiding_kernels
 from tumen.engine.context import Context
 from tumen.engine.draws import choose, waiting_days
+from tumen.engine.hiding_kernels import ARREST, BROKER, ESCAPE, REFERRAL, SETTLE, TRAFFICKING
 from tumen.engine.processes import detention
 from tumen.engine.states import HIDDEN_STATES, Channel, Pending, State
 from tumen.engine.world import CHINA, NORTH_KOREA
-
-# Columns of the hazard matrix, in this order.
-ARREST, TRAFFICKING, SETTLE, ESCAPE, REFERRAL, BROKER = range(6)
 
 
 def broker_fee(ctx: Context) -> float:
@@ -44,22 +43,14 @@ def hazards(ctx: Context, rows: np.ndarray, crackdown: np.ndarray | None = None,
     By default today's; `crackdown` and `can_pay` override today's values (for bounds).
     """
     pop, params = ctx.pop, ctx.params.hiding
-    state, woman = pop.state[rows], pop.woman[rows]
     if crackdown is None:
         crackdown = ctx.input("crackdown", ctx.country_of(rows))
     if can_pay is None:
         can_pay = pop.funds[rows] >= broker_fee(ctx)
-    damped = np.where(state == State.HIDING, 1.0, params.settled_hazard_factor)
-    rates = np.zeros((rows.size, 6))
-    arrest = np.where(woman, params.arrest_women, params.arrest_men)
-    rates[:, ARREST] = arrest * crackdown * damped
-    trafficking = np.where(woman, params.trafficking_women, params.trafficking_men)
-    rates[:, TRAFFICKING] = np.where(state == State.TRAFFICKED, 0.0, trafficking * damped)
-    rates[:, SETTLE] = np.where(state == State.HIDING, params.settle, 0.0)
-    rates[:, ESCAPE] = np.where(state == State.TRAFFICKED, params.trafficked_escape, 0.0)
-    rates[:, REFERRAL] = params.referral * damped
-    rates[:, BROKER] = np.where(can_pay & (state != State.TRAFFICKED), params.broker_contact, 0.0)
-    return rates
+    rates = np.array([getattr(params, name) for name in hiding_kernels.RATE_NAMES])
+    return hiding_kernels.hazards(np.ascontiguousarray(rows, dtype=np.int64), pop.state,
+                                  pop.woman, np.ascontiguousarray(crackdown, dtype=np.float64),
+                                  np.ascontiguousarray(can_pay), rates)
 
 
 def enter(ctx: Context, rows: np.ndarray, state: int = State.HIDING,
