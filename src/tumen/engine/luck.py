@@ -55,6 +55,8 @@ def _mix64_array(value: np.ndarray) -> np.ndarray:
 
 def per_row(value: float | np.ndarray, size: int, dtype: type = np.float64) -> np.ndarray:
     """`value` as a contiguous array of one entry per row (a scalar repeated)."""
+    if isinstance(value, np.ndarray) and value.shape == (size,):
+        return np.ascontiguousarray(value, dtype=dtype)
     if isinstance(value, np.ndarray):
         return np.ascontiguousarray(np.broadcast_to(value, (size,)), dtype=dtype)
     return np.full(size, value, dtype=dtype)
