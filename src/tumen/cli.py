@@ -43,6 +43,9 @@ OutOption = Annotated[
 WorkersOption = Annotated[
     int | None, typer.Option(min=1, help="Processes to run on (default: one per core).")
 ]
+StoredSweepOption = Annotated[
+    str | None, typer.Option(help="With --store: the sweep, when it holds several.")
+]
 
 app = typer.Typer(
     help="Tumen: simulate the underground railroad of North Korean escapees.",
@@ -348,9 +351,7 @@ def validate(
                                        "this run store (tumen sweep --seeds N) instead of "
                                        "running one.")
     ] = None,
-    sweep: Annotated[
-        str | None, typer.Option(help="With --store: the sweep, when it holds several.")
-    ] = None,
+    sweep: StoredSweepOption = None,
     strict: Annotated[
         bool, typer.Option(help="Exit with status 1 if any check or series fails.")
     ] = False,
@@ -659,9 +660,7 @@ def serve(
                                        "the compare chart draws beside the runs: median "
                                        "and 5-95% band.")
     ] = None,
-    sweep: Annotated[
-        str | None, typer.Option(help="With --store: the sweep, when it holds several.")
-    ] = None,
+    sweep: StoredSweepOption = None,
 ) -> None:
     """Open the interactive dashboard: map, charts and what-if runs (Ctrl-C to stop)."""
     from tumen.dashboard.app import serve as serve_dashboard
