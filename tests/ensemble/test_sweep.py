@@ -50,6 +50,35 @@ def sweep_command(scenario_file: Path, store: Path, *more: str) -> list[str]:
             *more]
 
 
+def wait_for_runs(process: subprocess.Popen, store: Path, count: int) -> None:
+    """Wait until the sweep has written `count` runs' series (a run's row, written after
+    its series, makes it stored); the sweep must still be running."""
+    series = store / "series" / "seeds-corridor"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if series.exists() and len(list(series.glob("run-*.parquet"))) >= count:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the sweep ended before it could be stopped"
+
+
+def test_ctrl_c_on_a_cluster_sweep_keeps_what_is_finished_and_prints_no_traceback(
+        scenario_file: Path, tmp_path: Path) -> None:
+    """Ctrl-C reaches every process of the command (the terminal signals the whole
+    group): the workers leave it to the sweep, which stops with 130, keeps the finished
+    runs, says how to resume, and leaves no traceback behind."""
+    store = tmp_path / "interrupted"
+    command = [*sweep_command(scenario_file, store)[:-2], "--workers", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    wait_for_runs(process, store, 2)  # the second's series: the first is recorded whole
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "--resume" in stderr
+    assert 1 <= len(RunStore(store).runs()) < 6
+
+
 def test_a_sweep_killed_midway_and_resumed_has_every_run_once(scenario_file: Path,
                                                               tmp_path: Path) -> None:
     """SIGKILL once two runs are stored, then --resume: the store holds the six runs,
@@ -57,13 +86,7 @@ def test_a_sweep_killed_midway_and_resumed_has_every_run_once(scenario_file: Pat
     store = tmp_path / "killed"
     process = subprocess.Popen(sweep_command(scenario_file, store), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
-    series = store / "series" / "seeds-corridor"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        if series.exists() and len(list(series.glob("run-*.parquet"))) >= 2:
-            break
-        time.sleep(0.05)
-    assert process.poll() is None, "the sweep ended before it could be killed"
+    wait_for_runs(process, store, 2)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     partial = RunStore(store).runs()

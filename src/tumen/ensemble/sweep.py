@@ -8,9 +8,11 @@ error in the run) is recorded with its error and the sweep goes on.
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -104,8 +106,10 @@ def run_sweep(sweep: Sweep, store: RunStore, *, workers: int = 1,
     with _dask_client(workers, scheduler) as client:
         if on_dashboard is not None and client.dashboard_link:
             on_dashboard(client.dashboard_link)
-        _store_all(sweep, store, _on_dask(client, pending, sweep.until), done, failed,
-                   on_progress)
+        # Closed here, while the client is up: its unfinished runs are cancelled even
+        # when an interrupt comes between two outcomes.
+        with closing(_on_dask(client, pending, sweep.until)) as outcomes:
+            _store_all(sweep, store, outcomes, done, failed, on_progress)
 
 
 def _store_all(sweep: Sweep, store: RunStore, outcomes: Iterable[RunOutcome], done: int,
@@ -141,7 +145,24 @@ def _dask_client(workers: int, scheduler: str | None) -> Iterator:
         with Client(scheduler) as client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
-            Client(cluster) as client:
+    with _interrupts_ignored():
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=":0", silence_logs=logging.ERROR)
+    with cluster, Client(cluster) as client:
         yield client
+
+
+@contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Processes started inside ignore Ctrl-C, as do their children. A terminal sends
+    Ctrl-C to every process of the command; the sweep, not each worker, answers it (it
+    keeps what is finished and closes the cluster), so the workers must not die first,
+    each with a traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
