@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tumen.ensemble import interrupts
 from tumen.ensemble.spec import PlannedRun, Sweep
 
 if TYPE_CHECKING:
@@ -116,7 +117,12 @@ class RunStore:
         return {index for (index,) in rows}
 
     def record(self, sweep: str, outcome: RunOutcome) -> None:
-        """Store one finished run: its series file first, then its row."""
+        """Store one finished run: its series file first, then its row. Ctrl-C waits
+        until both are written."""
+        with interrupts.deferred():
+            self._write(sweep, outcome)
+
+    def _write(self, sweep: str, outcome: RunOutcome) -> None:
         run = outcome.run
         if outcome.annual is not None:
             folder = self.folder / "series" / _safe(sweep)

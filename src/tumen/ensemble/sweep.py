@@ -8,14 +8,13 @@ error in the run) is recorded with its error and the sweep goes on.
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from tumen.ensemble import interrupts
 from tumen.ensemble.spec import PlannedRun, Sweep
 from tumen.ensemble.store import RunOutcome, RunStore
 
@@ -145,24 +144,8 @@ def _dask_client(workers: int, scheduler: str | None) -> Iterator:
         with Client(scheduler) as client:
             yield client
         return
-    with _interrupts_ignored():
+    with interrupts.ignored():
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=":0", silence_logs=logging.ERROR)
     with cluster, Client(cluster) as client:
         yield client
-
-
-@contextmanager
-def _interrupts_ignored() -> Iterator[None]:
-    """Processes started inside ignore Ctrl-C, as do their children. A terminal sends
-    Ctrl-C to every process of the command; the sweep, not each worker, answers it (it
-    keeps what is finished and closes the cluster), so the workers must not die first,
-    each with a traceback."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
