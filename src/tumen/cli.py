@@ -266,15 +266,30 @@ def _ensemble(scenario: str, until: int | None, seed: int, runs: int, workers: i
 
 
 def _fill_store(sweep: Sweep, store: RunStore, workers: int | None, *,
-                resume: bool = False) -> None:
-    """Run the sweep's missing runs into the store, with a progress bar."""
+                scheduler: str | None = None, resume: bool = False) -> None:
+    """Run the sweep's missing runs into the store, showing runs done, failed and to go,
+    the rate and the time left, and the Dask dashboard's address when one is up."""
     from tumen.ensemble.sweep import run_sweep
     from tumen.validation.ensemble import default_workers
 
-    with _progress("{task.completed}/{task.total} runs") as progress:
-        task = progress.add_task(sweep.name, total=len(sweep.runs))
-        run_sweep(sweep, store, workers=workers or default_workers(), resume=resume,
-                  on_progress=lambda done, _, total: progress.update(task, completed=done))
+    counted = ("{task.completed}/{task.total} done, {task.fields[failed]} failed, "
+               "{task.fields[remaining]} to go")
+    with _progress(counted, TextColumn("{task.fields[rate]}")) as progress:
+        task = progress.add_task(sweep.name, total=len(sweep.runs), failed=0,
+                                 remaining=len(sweep.runs), rate="")
+        started, first = time.perf_counter(), None
+
+        def advance(done: int, failed: int, total: int) -> None:
+            nonlocal first
+            first = done if first is None else first
+            elapsed = time.perf_counter() - started
+            rate = (done - first) / elapsed * 60 if elapsed > 0 and done > first else 0.0
+            progress.update(task, completed=done, failed=failed, remaining=total - done,
+                            rate=f"{rate:.1f} runs/min" if rate else "")
+
+        run_sweep(sweep, store, workers=workers or default_workers(), scheduler=scheduler,
+                  resume=resume, on_progress=advance,
+                  on_dashboard=lambda link: console.print(f"Dask dashboard: {link}"))
 
 
 def _mark(passed: bool | None) -> str:
@@ -712,8 +727,6 @@ def sweep(
     record every run in a run store; Ctrl-C keeps what is finished."""
     from tumen.ensemble.spec import load_sweep, seeds_sweep
     from tumen.ensemble.store import RunStore, StoreError
-    from tumen.ensemble.sweep import run_sweep
-    from tumen.validation.ensemble import default_workers
 
     if (spec is None) == (seeds is None):
         errors.print("[red]give a sweep file or --seeds N[/] (not both).")
@@ -732,37 +745,15 @@ def sweep(
     except StoreError as error:
         errors.print(f"[red]{escape(str(error))}[/]", soft_wrap=True)
         raise typer.Exit(2) from None
-    workers = workers or default_workers()
-    with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(),
-        TextColumn("{task.completed}/{task.total} done, {task.fields[failed]} failed, "
-                   "{task.fields[remaining]} to go"),
-        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-        console=console, transient=True,
-    ) as progress:
-        task = progress.add_task(f"sweep {planned.name}", total=len(planned.runs), failed=0,
-                                 remaining=len(planned.runs), rate="")
-        started, first = time.perf_counter(), None
-
-        def advance(done: int, failed: int, total: int) -> None:
-            nonlocal first
-            first = done if first is None else first
-            elapsed = time.perf_counter() - started
-            rate = (done - first) / elapsed * 60 if elapsed > 0 and done > first else 0.0
-            progress.update(task, completed=done, failed=failed, remaining=total - done,
-                            rate=f"{rate:.1f} runs/min" if rate else "")
-
-        try:
-            run_sweep(planned, store, workers=workers, scheduler=scheduler, resume=resume,
-                      on_progress=advance,
-                      on_dashboard=lambda link: console.print(f"Dask dashboard: {link}"))
-        except StoreError as error:
-            errors.print(f"[red]{escape(str(error))}[/]", soft_wrap=True)
-            raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            errors.print(f"interrupted; finished runs are in {escape(str(out))}: add --resume "
-                         "to the same command to run the rest.", soft_wrap=True)
-            raise typer.Exit(130) from None
+    try:
+        _fill_store(planned, store, workers, scheduler=scheduler, resume=resume)
+    except StoreError as error:
+        errors.print(f"[red]{escape(str(error))}[/]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        errors.print(f"interrupted; finished runs are in {escape(str(out))}: add --resume "
+                     "to the same command to run the rest.", soft_wrap=True)
+        raise typer.Exit(130) from None
     console.print(_sweeps_table(store), soft_wrap=True)
 
 
