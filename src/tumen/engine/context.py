@@ -44,6 +44,10 @@ class Calendar:
         kernels.schedule(rows, when, self._heads, pop.due_next, pop.due_prev, pop.wake, NEVER,
                          self._counts)
 
+    def arrays(self, pop: Population) -> tuple:
+        """What a compiled kernel needs to call `kernels.schedule` itself."""
+        return self._heads, pop.due_next, pop.due_prev, pop.wake, NEVER, self._counts
+
     def due(self, pop: Population, day: int) -> np.ndarray:
         """Escapees whose wake-up is today, each once, in row order."""
         return kernels.take_due(day, self._heads, pop.due_next, pop.wake, self._counts)
@@ -108,6 +112,11 @@ class Context:
         does not depend on how many others drew before her."""
         return EscapeeLuck(self.pop.key, self.pop.drawn, rows, self._salt)
 
+    def luck_arrays(self) -> tuple[np.ndarray, np.ndarray, np.uint64]:
+        """The escapees' streams (keys, draws taken, the run's salt) for compiled kernels
+        that draw with `luck_kernels._next_uniform` themselves."""
+        return self.pop.key, self.pop.drawn, np.uint64(self._salt)
+
     def add_escapees(self, creator: str, state: int, location: np.ndarray | int,
                      count: int) -> np.ndarray:
         """New escapees made by `creator` today; returns their rows.
@@ -150,10 +159,15 @@ class Context:
     def input_ahead(self, name: str, countries: np.ndarray, window: int, how: str) -> np.ndarray:
         """The largest (`how="max"`) or smallest (`"min"`) value of an input series over
         the next `window` days, from today, for each country given."""
+        return self.ahead(name, window, how)[countries, self.day]
+
+    def ahead(self, name: str, window: int, how: str) -> np.ndarray:
+        """For every country and day, the largest or smallest value of an input series
+        over that day and the `window` after it: float [countries, days]."""
         key = (name, window, how)
         if key not in self._windows:
             self._windows[key] = _forward_extreme(self.world.inputs[name], window, how)
-        return self._windows[key][countries, self.day]
+        return self._windows[key]
 
     def country_of(self, rows: np.ndarray) -> np.ndarray:
         """Country index of each escapee's current location."""
