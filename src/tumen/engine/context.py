@@ -4,7 +4,9 @@ the wake-up calendar, the recorder and the ledger."""
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -94,6 +96,14 @@ class Context:
         self._minted: dict[str, tuple[int, int]] = {}
         self._masks: dict[tuple[int, ...], np.ndarray] = {}
         self._windows: dict[tuple[str, int, str], np.ndarray] = {}
+        self._once: dict[str, Any] = {}
+
+    def once(self, key: str, make: Callable[[], Any]) -> Any:
+        """`make()`, computed on the first call of a run and kept: for values derived
+        from the parameters, which do not change during a run."""
+        if key not in self._once:
+            self._once[key] = make()
+        return self._once[key]
 
     def rng(self, process: str) -> np.random.Generator:
         """The random stream of one process, keyed by its name.

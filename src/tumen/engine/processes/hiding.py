@@ -47,7 +47,8 @@ def hazards(ctx: Context, rows: np.ndarray) -> np.ndarray:
 def _rates(ctx: Context) -> np.ndarray:
     """The hiding parameters in the order the kernels take them."""
     params = ctx.params.hiding
-    return np.array([getattr(params, name) for name in hiding_kernels.RATE_NAMES])
+    return ctx.once("hiding rates", lambda: np.array(
+        [getattr(params, name) for name in hiding_kernels.RATE_NAMES]))
 
 
 def enter(ctx: Context, rows: np.ndarray, state: int = State.HIDING,

@@ -31,16 +31,26 @@ class Intake:
         if rows.size == 0:
             return
         pending = ctx.pop.pending[rows]
-        self._rescue(ctx, rows[pending == Pending.RESCUE])
-        contacted = rows[pending == Pending.BROKER]
+        rescued, unfunded = self._rescue(ctx, rows[pending == Pending.RESCUE])
+        paying, not_paying = self._paying(ctx, rows[pending == Pending.BROKER])
+        taken, sold = _sell_some(ctx, paying)
+        # One call each for those back in hiding and those setting out, in the order
+        # they were taken (safe-house places go in that order).
+        hiding.schedule(ctx, np.concatenate([unfunded, not_paying, sold]))
+        travel.enter_waiting(ctx, np.concatenate([rescued, taken]))
+
+    @staticmethod
+    def _paying(ctx: Context, contacted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Those who found a broker line and can pay the fee pay it; (paying, the rest)."""
+        if contacted.size == 0:
+            return contacted, contacted
         fee = hiding.broker_fee(ctx)
         found = ctx.luck(contacted).random(contacted.size) < broker_line_share(ctx)
         pays = found & (ctx.pop.funds[contacted] >= fee)
-        hiding.schedule(ctx, contacted[~pays])
         paying = contacted[pays]
         ctx.pop.funds[paying] -= fee
         ctx.book("broker_fees", fee * paying.size)
-        _to_broker(ctx, paying)
+        return paying, contacted[~pays]
 
     @staticmethod
     def _on_credit(ctx: Context) -> None:
@@ -51,6 +61,8 @@ class Intake:
         rate = per_family * families * broker_line_share(ctx)
         rng = ctx.rng("intake")
         wanted = min(int(rng.poisson(rate / 365.0)), ctx.diaspora.relatives_left)
+        if wanted <= 0:
+            return
         clients = hiding.sample_hidden(ctx, rng, wanted)
         ctx.diaspora.relatives_left -= clients.size
         ctx.pop.debt[clients] += hiding.broker_fee(ctx) * ctx.params.intake.credit_markup
@@ -58,10 +70,11 @@ class Intake:
         _to_broker(ctx, clients)
 
     @staticmethod
-    def _rescue(ctx: Context, rows: np.ndarray) -> None:
-        """Take referrals in turn while the budget lasts; the red zone costs more."""
+    def _rescue(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Take referrals in turn while the budget lasts; the red zone costs more.
+        Returns (those taken, those left for want of money)."""
         if rows.size == 0:
-            return
+            return rows, rows
         params = ctx.params.intake
         in_red_zone = ctx.world.graph.location_kind[ctx.pop.location[rows]] == _HIDING_KIND
         cost = params.rescue_cost_usd + params.red_zone_extra_usd * in_red_zone
@@ -70,14 +83,21 @@ class Intake:
         ctx.book("rescue_costs", cost.sum())
         ctx.count("rescue_intakes", taken.size)
         ctx.pop.channel[taken] = Channel.RESCUE
-        travel.enter_waiting(ctx, taken)
-        hiding.schedule(ctx, rows[~affordable])
+        return taken, rows[~affordable]
 
 
 def _to_broker(ctx: Context, rows: np.ndarray) -> None:
     """Paid-for clients set off with the broker; some women are sold instead."""
+    taken, sold = _sell_some(ctx, rows)
+    hiding.schedule(ctx, sold)
+    travel.enter_waiting(ctx, taken)
+
+
+def _sell_some(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Brokers sell some of the women they take: (those taken on, those sold), the sold
+    now trafficked and still to be scheduled."""
     if rows.size == 0:
-        return
+        return rows, rows
     pop = ctx.pop
     exploited = pop.woman[rows] & (
         ctx.luck(rows).random(rows.size) < ctx.params.intake.broker_exploitation_women
@@ -85,8 +105,7 @@ def _to_broker(ctx: Context, rows: np.ndarray) -> None:
     sold = rows[exploited]
     pop.move(sold, State.TRAFFICKED)
     ctx.count("trafficked", sold.size)
-    hiding.schedule(ctx, sold)
     taken = rows[~exploited]
     ctx.count("broker_intakes", taken.size)
     pop.channel[taken] = Channel.BROKER
-    travel.enter_waiting(ctx, taken)
+    return taken, sold
