@@ -83,7 +83,7 @@ def _window_inputs(ctx: Context) -> tuple:
         "broker_fees", NORTH_KOREA, window, "min"))
     return ((pop.state, pop.woman, pop.location, pop.location_country, pop.funds,
              pop.pending, pop.hazard_bound),
-            ctx.luck_arrays(),
+            ctx.streams(),
             ctx.calendar.arrays(pop),
             ahead, lowest_fee, _rates(ctx))
 
