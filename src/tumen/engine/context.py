@@ -43,11 +43,12 @@ class Calendar:
         else:
             when = np.full(rows.size, when, dtype=np.int64)
         rows = np.ascontiguousarray(rows, dtype=np.int64)
-        kernels.schedule(rows, when, self._heads, pop.due_next, pop.due_prev, pop.wake, NEVER,
-                         self._counts)
+        kernels.schedule(rows, when, *self.arrays(pop))
 
-    def arrays(self, pop: Population) -> tuple:
-        """What a compiled kernel needs to call `kernels.schedule` itself."""
+    def arrays(self, pop: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                               int, np.ndarray]:
+        """What `kernels.schedule` takes after the rows and their days, for compiled code
+        that wakes escapees itself."""
         return self._heads, pop.due_next, pop.due_prev, pop.wake, NEVER, self._counts
 
     def due(self, pop: Population, day: int) -> np.ndarray:
@@ -122,9 +123,9 @@ class Context:
         does not depend on how many others drew before her."""
         return EscapeeLuck(self.pop.key, self.pop.drawn, rows, self._salt)
 
-    def luck_arrays(self) -> tuple[np.ndarray, np.ndarray, np.uint64]:
-        """The escapees' streams (keys, draws taken, the run's salt) for compiled kernels
-        that draw with `luck_kernels._next_uniform` themselves."""
+    def streams(self) -> tuple[np.ndarray, np.ndarray, np.uint64]:
+        """Every escapee's identity key and draws taken so far, and the run's salt: what
+        compiled code needs to draw from the escapees' own streams (`luck_kernels`)."""
         return self.pop.key, self.pop.drawn, np.uint64(self._salt)
 
     def add_escapees(self, creator: str, state: int, location: np.ndarray | int,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tumen.engine import hiding_kernels
+from tumen.engine import hiding_kernels, intake_kernels
 from tumen.engine.context import Context
 from tumen.engine.processes import detention
 from tumen.engine.states import HIDDEN_STATES, Channel, State
@@ -83,7 +83,7 @@ def _window_inputs(ctx: Context) -> tuple:
         "broker_fees", NORTH_KOREA, window, "min"))
     return ((pop.state, pop.woman, pop.location, pop.location_country, pop.funds,
              pop.pending, pop.hazard_bound),
-            ctx.luck_arrays(),
+            ctx.streams(),
             ctx.calendar.arrays(pop),
             ahead, lowest_fee, _rates(ctx))
 
@@ -117,17 +117,15 @@ def sample_hidden(ctx: Context, rng: np.random.Generator, n: int) -> np.ndarray:
     """
     pop = ctx.pop
     # No more can be found than are hiding there (and a huge `n` must not size the draw).
-    n = min(n, int(pop.counts[[State.HIDING, State.SETTLED], CHINA].sum()))
+    n = min(n, int(pop.counts[State.HIDING, CHINA] + pop.counts[State.SETTLED, CHINA]))
     if n == 0 or len(pop) == 0:
         return np.empty(0, dtype=np.int64)
     found = np.empty(0, dtype=np.int64)
+    reach = ctx.params.hiding.settled_hazard_factor
     for _ in range(8):
         rows = rng.integers(0, len(pop), size=20 * n)
-        state = pop.state[rows]
-        reach = np.where(state == State.SETTLED, ctx.params.hiding.settled_hazard_factor, 1.0)
-        hidden = (state == State.HIDING) | (state == State.SETTLED)
-        hidden &= (ctx.country_of(rows) == CHINA) & (rng.random(rows.size) < reach)
-        found = np.unique(np.concatenate([found, rows[hidden]]))
+        found = intake_kernels.add_hidden(found, rows, rng.random(rows.size), pop.state,
+                                          pop.location, pop.location_country, CHINA, reach)
         if found.size >= n:
             break
     return rng.permutation(found)[:n]
