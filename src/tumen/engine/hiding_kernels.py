@@ -17,15 +17,16 @@ from tumen.engine.luck_kernels import _days_to_event, _log_survival, _next_unifo
 from tumen.engine.states import Pending, State
 
 # Columns of the hazard matrix, in this order.
-ARREST, TRAFFICKING, SETTLE, ESCAPE, REFERRAL, BROKER = range(6)
-N_EVENTS = 6
+ARREST, TRAFFICKING, SETTLE, ESCAPE, REFERRAL, BROKER, RETURN = range(7)
+N_EVENTS = 7
 # The order of the rates in the parameter vector the kernels take.
 RATE_NAMES = ("arrest_men", "arrest_women", "trafficking_men", "trafficking_women", "settle",
               "trafficked_escape", "referral", "broker_contact", "settled_hazard_factor",
-              "earnings_usd_per_day", "earnings_women_factor")
-_EARNINGS, _WOMEN_EARN = 9, 10
+              "earnings_usd_per_day", "earnings_women_factor", "return_home")
+_EARNINGS, _WOMEN_EARN, _RETURN_HOME = 9, 10, 11
 
 _HIDING, _SETTLED, _TRAFFICKED = State.HIDING, State.SETTLED, State.TRAFFICKED
+_HOME = State.STAYED_NK
 _EVENT, _REVIEW = Pending.EVENT, Pending.REVIEW
 _RESCUE, _BROKER = Pending.RESCUE, Pending.BROKER
 
@@ -33,8 +34,9 @@ _RESCUE, _BROKER = Pending.RESCUE, Pending.BROKER
 @njit(inline="always")
 def _fill_hazards(out, code, female, crackdown, can_pay, rates):
     """Daily hazard of each event for one person, into `out`. Those settled into
-    long-term hiding face all but settling and escape at the settled factor; the
-    trafficked cannot be trafficked again, settle or meet a broker, but may escape."""
+    long-term hiding face all but settling, escape and going home at the settled factor;
+    the trafficked cannot be trafficked again, settle, meet a broker or go home, but may
+    escape."""
     out[:] = 0.0
     damped = 1.0 if code == _HIDING else rates[8]
     out[ARREST] = (rates[1] if female else rates[0]) * crackdown * damped
@@ -42,6 +44,7 @@ def _fill_hazards(out, code, female, crackdown, can_pay, rates):
         out[TRAFFICKING] = (rates[3] if female else rates[2]) * damped
         if can_pay:
             out[BROKER] = rates[7]
+        out[RETURN] = rates[_RETURN_HOME]
     else:
         out[ESCAPE] = rates[5]
     if code == _HIDING:
@@ -57,7 +60,7 @@ def _daily_earnings(female, rates):
 
 @njit(cache=True)
 def hazards(rows, state, woman, crackdown, can_pay, rates):
-    """Daily hazard of each event for each row: float [rows, 6]."""
+    """Daily hazard of each event for each row: float [rows, N_EVENTS]."""
     out = np.zeros((rows.size, N_EVENTS))
     for i in range(rows.size):
         row = rows[i]
@@ -94,22 +97,24 @@ def schedule(rows, day, window, pop_arrays, luck, calendar, crackdown_ahead, low
 
 
 @njit(cache=True)
-def step(rows, day, window, pop_arrays, since, counts, luck, calendar, crackdown,
+def step(rows, day, window, pop_arrays, since, origin, counts, luck, calendar, crackdown,
          crackdown_ahead, fee, lowest_fee, rates):
     """One day of hiding for the rows due: wages since the last wake-up, then, by
     thinning, whether the candidate event is real (probability true hazard / bound) and
     which one it is. Referrals and broker contacts stay due for intake today; the
-    arrested are returned for detention; everyone else is scheduled again.
+    arrested are returned for detention; those going home are back at their origin for
+    good; everyone else is scheduled again.
 
-    Returns (wages earned, rows arrested, how many trafficked, how many settled).
+    Returns (wages earned, rows arrested, how many trafficked, settled, gone home).
     """
     state, woman, location, location_country, funds, pending, hazard_bound = pop_arrays
     keys, counters, salt = luck
+    wake, never = calendar[3], calendar[4]
     rate = np.empty(N_EVENTS)
     cumulative = np.empty(N_EVENTS)
     arrested = np.empty(rows.size, dtype=np.int64)
     again = np.empty(rows.size, dtype=np.int64)
-    n_arrested = n_again = n_trafficked = n_settled = 0
+    n_arrested = n_again = n_trafficked = n_settled = n_home = 0
     earned = 0.0
     for i in range(rows.size):
         row = rows[i]
@@ -146,6 +151,14 @@ def step(rows, day, window, pop_arrays, since, counts, luck, calendar, crackdown
         if event == BROKER:
             pending[row] = _BROKER
             continue
+        if event == RETURN:
+            counts[code, country] -= 1
+            state[row] = _HOME
+            location[row] = origin[row]
+            counts[_HOME, location_country[origin[row]]] += 1
+            wake[row] = never
+            n_home += 1
+            continue
         new_state = _HIDING
         if event == TRAFFICKING:
             new_state = _TRAFFICKED
@@ -160,4 +173,4 @@ def step(rows, day, window, pop_arrays, since, counts, luck, calendar, crackdown
         n_again += 1
     schedule(again[:n_again], day, window, pop_arrays, luck, calendar, crackdown_ahead,
              lowest_fee, rates)
-    return earned, arrested[:n_arrested], n_trafficked, n_settled
+    return earned, arrested[:n_arrested], n_trafficked, n_settled, n_home

@@ -18,6 +18,7 @@ FLOW_NAMES = (
     "repatriations",
     "trafficked",
     "settled",
+    "returned_home",
     "rescue_intakes",
     "broker_intakes",
     "credit_intakes",

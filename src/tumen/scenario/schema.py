@@ -266,6 +266,8 @@ class Hiding(Strict):
         1.0, description="Women's earnings in hiding as a multiple of men's."
     )
     broker_contact: DailyRate = 0.02
+    return_home: DailyRate = Field(
+        0.0, description="Daily hazard of going home unaided, for those hiding or settled.")
     review_days: Annotated[int, Field(ge=1, le=3650)] = 365
 
 

@@ -35,7 +35,7 @@ def daily_earnings(ctx: Context, rows: np.ndarray) -> np.ndarray:
 
 
 def hazards(ctx: Context, rows: np.ndarray) -> np.ndarray:
-    """Today's daily hazard of each event for each escapee: float [rows, 6]."""
+    """Today's daily hazard of each event for each escapee: float [rows, events]."""
     pop = ctx.pop
     crackdown = ctx.input("crackdown", ctx.country_of(rows))
     can_pay = pop.funds[rows] >= broker_fee(ctx)
@@ -98,14 +98,15 @@ class Hiding:
         if rows.size == 0:
             return
         pop_arrays, luck, calendar, ahead, lowest_fee, rates = _window_inputs(ctx)
-        earned, arrested, trafficked, settled = hiding_kernels.step(
+        earned, arrested, trafficked, settled, home = hiding_kernels.step(
             rows, ctx.day, ctx.params.hiding.review_days, pop_arrays, ctx.pop.since,
-            ctx.pop.counts, luck, calendar, ctx.world.inputs["crackdown"], ahead,
+            ctx.pop.origin, ctx.pop.counts, luck, calendar, ctx.world.inputs["crackdown"], ahead,
             broker_fee(ctx), lowest_fee, rates)
         ctx.book("china_earnings", earned)
         detention.arrest(ctx, arrested)
         ctx.count("trafficked", trafficked)
         ctx.count("settled", settled)
+        ctx.count("returned_home", home)
 
 
 def sample_hidden(ctx: Context, rng: np.random.Generator, n: int) -> np.ndarray:
