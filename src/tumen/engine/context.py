@@ -108,6 +108,11 @@ class Context:
         does not depend on how many others drew before her."""
         return EscapeeLuck(self.pop.key, self.pop.drawn, rows, self._salt)
 
+    def streams(self) -> tuple[np.ndarray, np.ndarray, np.uint64]:
+        """Every escapee's identity key and draws taken so far, and the run's salt: what
+        compiled code needs to draw from the escapees' own streams (`luck_kernels`)."""
+        return self.pop.key, self.pop.drawn, np.uint64(self._salt)
+
     def add_escapees(self, creator: str, state: int, location: np.ndarray | int,
                      count: int) -> np.ndarray:
         """New escapees made by `creator` today; returns their rows.
