@@ -41,8 +41,13 @@ class Calendar:
         else:
             when = np.full(rows.size, when, dtype=np.int64)
         rows = np.ascontiguousarray(rows, dtype=np.int64)
-        kernels.schedule(rows, when, self._heads, pop.due_next, pop.due_prev, pop.wake, NEVER,
-                         self._counts)
+        kernels.schedule(rows, when, *self.arrays(pop))
+
+    def arrays(self, pop: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                               int, np.ndarray]:
+        """What `kernels.schedule` takes after the rows and their days, for compiled code
+        that wakes escapees itself."""
+        return self._heads, pop.due_next, pop.due_prev, pop.wake, NEVER, self._counts
 
     def due(self, pop: Population, day: int) -> np.ndarray:
         """Escapees whose wake-up is today, each once, in row order."""

@@ -98,10 +98,15 @@ class Router:
         self._table: RouteTable | None = None
         self._built_on = -REBUILD_EVERY_DAYS
         self._open_on_build: np.ndarray | None = None
+        # The day the table was last asked for: asked again that day, it stands.
+        self._asked_on = -1
         self._risks: tuple[int, np.ndarray, np.ndarray] | None = None
 
     def table(self, day: int) -> RouteTable:
         """Today's table, rebuilt when the open legs changed or a month has passed."""
+        if day == self._asked_on and self._table is not None:
+            return self._table
+        self._asked_on = day
         is_open = self.world.graph.route_open[:, day]
         stale = day - self._built_on >= REBUILD_EVERY_DAYS
         if self._table is None or stale or not np.array_equal(is_open, self._open_on_build):

@@ -11,8 +11,10 @@ Arrays are passed in groups, as tuples:
 - `streams`: (keys, counters, salt), every escapee's own random stream
   (`tumen.engine.luck_kernels`);
 - `people`: (state, location, location_country, counts), what `kernels.move` keeps;
-- `trip`: (leg, since, pending), the population's current leg, since when, and what her
-  next wake-up is for;
+- `trip`: (leg, since, pending), each escapee's leg, since when she is where she is, and
+  what her next wake-up is for;
+- `ties`: (channel, cell, safe_house), who moves each escapee and where she stays;
+- `calendar`: the wake-up calendar's arrays (`Context.Calendar.arrays`);
 - `legs_today`: (risk, hazard, geometric, mean, sd, traffic), each route's interception
   risk and daily hazard today, its days, and this year's count of travellers on it;
 - `table`: (cumulative, routes), today's route choice (`routing.RouteTable`).
@@ -38,78 +40,67 @@ _ARREST, _REVIEW = Pending.ARREST, Pending.REVIEW
 
 
 @njit(cache=True)
-def set_out(streams, rows, legs, day, people, trip, legs_today):
-    """Put `rows` on `legs` from today, count them on their routes and draw what each
-    leg brings (`luck_kernels.leg_outcomes`: interception is decided now and happens
-    on arrival). Returns the days until each arrives or is stopped."""
-    keys, counters, salt = streams
-    state, location, location_country, counts = people
-    leg, since, pending = trip
-    risk, hazard, geometric, mean, sd, traffic = legs_today
-    kernels.move(rows, _TRAVELLING, np.empty(0, dtype=np.int64), state, location,
-                 location_country, counts)
+def wake_after(rows, days, day, calendar):
+    """Wake `rows` after their `days` (at least one), as `Context.wake_in` does."""
+    when = np.empty(rows.size, dtype=np.int64)
     for i in range(rows.size):
-        leg[rows[i]] = legs[i]
-        since[rows[i]] = day
-        traffic[legs[i]] += 1
-    days, intercepted = luck_kernels.leg_outcomes(keys, counters, rows, salt, legs, risk,
-                                                  hazard, geometric, mean, sd)
-    for i in range(rows.size):
-        pending[rows[i]] = _ARREST if intercepted[i] else _REVIEW
-    return days
+        when[i] = day + max(1, days[i])
+    kernels.schedule(rows, when, *calendar)
 
 
 @njit(cache=True)
-def _next_legs(streams, rows, location, table):
-    """One next leg per escapee from where she stands, a uniform each
-    (`routing.Router.next_legs`); -1 where none leads on."""
+def set_out(streams, rows, legs, day, people, trip, legs_today, calendar):
+    """Put `rows` on `legs` from today, count them on their routes, draw what each leg
+    brings (`luck_kernels.leg_outcomes`: interception is decided now and happens on
+    arrival) and wake each when she arrives or is stopped."""
+    keys, counters, salt = streams
+    leg, since, pending = trip
+    risk, hazard, geometric, mean, sd, traffic = legs_today
+    kernels.move(rows, _TRAVELLING, np.empty(0, dtype=np.int64), *people)
+    days, intercepted = luck_kernels.leg_outcomes(keys, counters, rows, salt, legs, risk,
+                                                  hazard, geometric, mean, sd)
+    for i in range(rows.size):
+        row = rows[i]
+        leg[row] = legs[i]
+        since[row] = day
+        pending[row] = _ARREST if intercepted[i] else _REVIEW
+        traffic[legs[i]] += 1
+    wake_after(rows, days, day, calendar)
+
+
+@njit(cache=True)
+def go_on(streams, rows, day, table, people, trip, legs_today, calendar):
+    """Set `rows` out at once on a next leg from where they stand, drawn with a uniform
+    each (`routing.Router.next_legs`); returns those with no leg open, who stay."""
     keys, counters, salt = streams
     cumulative, routes = table
+    location = people[1]
     u = luck_kernels.uniforms(keys, counters, rows, salt)
     here = np.empty(rows.size, dtype=np.int64)
     for i in range(rows.size):
         here[i] = location[rows[i]]
-    return kernels.pick_legs(here, cumulative, routes, u)
+    legs = kernels.pick_legs(here, cumulative, routes, u)
+    leaving = legs >= 0
+    set_out(streams, rows[leaving], legs[leaving], day, people, trip, legs_today, calendar)
+    return rows[~leaving]
 
 
 @njit(cache=True)
-def _split(rows, legs):
-    """Those with a leg open (and their legs), then those with none."""
-    leaving = np.flatnonzero(legs >= 0)
-    stuck = np.flatnonzero(legs < 0)
-    return rows[leaving], legs[leaving], rows[stuck]
-
-
-@njit(cache=True)
-def go_on(streams, rows, day, table, people, trip, legs_today):
-    """Set `rows` out at once on a next leg from where they stand. Returns those who
-    left and their days on the way, and those with no leg open."""
-    legs = _next_legs(streams, rows, people[1], table)
-    leaving, legs, stuck = _split(rows, legs)
-    days = set_out(streams, leaving, legs, day, people, trip, legs_today)
-    return leaving, days, stuck
-
-
-@njit(cache=True)
-def leave_stops(streams, rows, day, stuck_days, table, people, trip, legs_today,
+def leave_stops(streams, rows, day, stuck_days, table, people, trip, legs_today, calendar,
                 safe_house, occupancy):
-    """Those whose wait at a stop is over: the ones a raid is due for are returned to be
-    arrested; the others draw a next leg, and leave their safe house and set out on it,
-    or, with none open, stay and look again in `stuck_days`. Returns the arrested, and
-    the rows to wake with their days."""
-    pending = trip[2]
-    arrested = rows[pending[rows] == _ARREST]
-    rows = rows[pending[rows] != _ARREST]
-    legs = _next_legs(streams, rows, people[1], table)
-    leaving, legs, stuck = _split(rows, legs)
-    for row in leaving:
-        if safe_house[row] >= 0:
+    """Those whose wait at a stop is over: the ones a raid is due for are returned, to be
+    arrested; the others leave their safe house and set out on a next leg, or, with none
+    open, stay and look again in `stuck_days`."""
+    state, pending = people[0], trip[2]
+    raided = pending[rows] == _ARREST
+    moving_on = rows[~raided]
+    stuck = go_on(streams, moving_on, day, table, people, trip, legs_today, calendar)
+    for row in moving_on:
+        if state[row] == _TRAVELLING and safe_house[row] >= 0:
             occupancy[safe_house[row]] -= 1
-        safe_house[row] = -1
-    days = set_out(streams, leaving, legs, day, people, trip, legs_today)
-    wake = np.concatenate((leaving, stuck))
-    delay = np.concatenate((days.astype(np.int64), np.full(stuck.size, stuck_days, np.int64)))
-    return arrested, wake, delay
+            safe_house[row] = -1
+    wake_after(stuck, np.full(stuck.size, stuck_days, dtype=np.int64), day, calendar)
+    return rows[raided]
 
 
 @njit(cache=True)
@@ -171,13 +162,14 @@ def _days_of(keys, counters, row, salt, geometric, mean, sd):
 
 
 @njit(cache=True)
-def hand_off(streams, rows, location, channel, cell, running_cell, knows, known, cutout):
+def hand_off(streams, rows, location, ties, running_cell, knows, known, cutout):
     """Each escapee stopping is taken on by the cell that runs the stop for her operator
     (her own if none does). A hand-off to another cell takes days and may fail: `known`
     and `cutout` are (geometric, mean, sd, failure) between cells that know each other
     or not. Draws, per escapee: the delay (if handed off), then a uniform for failure.
     Returns the new cells, the delays and whether each hand-off failed."""
     keys, counters, salt = streams
+    channel, cell = ties[0], ties[1]
     new_cells = np.empty(rows.size, dtype=np.int64)
     delay = np.zeros(rows.size, dtype=np.int64)
     failed = np.zeros(rows.size, dtype=np.bool_)
@@ -197,32 +189,38 @@ def hand_off(streams, rows, location, channel, cell, running_cell, knows, known,
 
 
 @njit(cache=True)
-def wait_at_stops(streams, rows, cells, delay, day, people, trip, cell, safe_house,
-                  places, wait, arrest):
-    """Settle `rows` in to wait where they are with their `cells`: in the first safe
-    house of the cell there with room (`kernels.place_in_houses`, `places` being its
-    arrays after the day), else in the open. Each draws her wait (`wait`: geometric,
-    mean, sd), added to the hand-off `delay`, then the day a raid would find her,
-    under the daily hazard `arrest`: (per-day hazard, factor in the open, crackdown by
-    country and day). Returns the days until each leaves or is arrested."""
+def wait_at_stops(streams, rows, day, people, trip, ties, running_cell, knows, known,
+                  cutout, places, wait, arrest, calendar):
+    """Escapees with a network stop where they are: they are handed on (`hand_off`);
+    those whose hand-off failed are returned, to hide alone. The others wait with their
+    new cells, in the first safe house of the cell there with room
+    (`kernels.place_in_houses`, `places` being its arrays after the day), else in the
+    open. Each draws her wait (`wait`: geometric, mean, sd), added to the hand-off
+    delay, then the day a raid would find her under the daily hazard `arrest`: (per-day
+    hazard, factor in the open, crackdown by country and day); she is woken then if it
+    comes first."""
     keys, counters, salt = streams
     location, location_country = people[1], people[2]
     leg, since, pending = trip
+    cell, safe_house = ties[1], ties[2]
     offsets, houses_at, n_cells, closed_until, capacity, occupancy = places
     hazard, open_air_factor, crackdown = arrest
-    kernels.move(rows, _WAITING, np.empty(0, dtype=np.int64), *people)
-    here = np.empty(rows.size, dtype=np.int64)
-    for i in range(rows.size):
-        row = rows[i]
+    new_cells, delay, failed = hand_off(streams, rows, location, ties, running_cell, knows,
+                                        known, cutout)
+    staying, cells, delay = rows[~failed], new_cells[~failed], delay[~failed]
+    kernels.move(staying, _WAITING, np.empty(0, dtype=np.int64), *people)
+    here = np.empty(staying.size, dtype=np.int64)
+    for i in range(staying.size):
+        row = staying[i]
         cell[row] = cells[i]
         leg[row] = -1
         since[row] = day
         here[i] = location[row]
     houses = kernels.place_in_houses(here, cells, day, offsets, houses_at, n_cells,
                                      closed_until, capacity, occupancy)
-    days = np.empty(rows.size, dtype=np.int64)
-    for i in range(rows.size):
-        row = rows[i]
+    days = np.empty(staying.size, dtype=np.int64)
+    for i in range(staying.size):
+        row = staying[i]
         safe_house[row] = houses[i]
         stay = _days_of(keys, counters, row, salt, wait[0], wait[1], wait[2]) + delay[i]
         open_air = open_air_factor if houses[i] < 0 else 1.0
@@ -231,4 +229,5 @@ def wait_at_stops(streams, rows, cells, delay, day, people, trip, cell, safe_hou
         arrested = raid < stay
         pending[row] = _ARREST if arrested else _REVIEW
         days[i] = np.int64(raid) if arrested else np.int64(stay)
-    return days
+    wake_after(staying, days, day, calendar)
+    return rows[failed]

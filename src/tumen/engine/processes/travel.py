@@ -61,45 +61,36 @@ def enter_waiting(ctx: Context, rows: np.ndarray) -> None:
     """Escapees with a network stop where they are: hand-off, safe house, wait, risk."""
     if rows.size == 0:
         return
-    pop, world = ctx.pop, ctx.world
-    rows, handoff = _rows(rows), world.network_params
-    cells, delay, failed = travel_kernels.hand_off(
-        ctx.streams(), rows, pop.location, pop.channel, pop.cell,
-        world.network.running_cell, world.network.cell_knows_cell,
+    pop, world, params = ctx.pop, ctx.world, ctx.params
+    network, handoff = world.network, world.network_params
+    failed = travel_kernels.wait_at_stops(
+        ctx.streams(), _rows(rows), ctx.day, _people(ctx), _trip(ctx),
+        (pop.channel, pop.cell, pop.safe_house), network.running_cell,
+        network.cell_knows_cell,
         (*_days(handoff.handoff_days_known), handoff.handoff_failure_known),
-        (*_days(handoff.handoff_days_cutout), handoff.handoff_failure_cutout))
-    if failed.any():
-        ctx.count("handoff_failures", int(failed.sum()))
-        hiding.enter(ctx, rows[failed])
-        rows, cells, delay = rows[~failed], cells[~failed], delay[~failed]
-    if rows.size == 0:
-        return
-    params = ctx.params
-    days = travel_kernels.wait_at_stops(
-        ctx.streams(), rows, cells, delay, ctx.day, _people(ctx), _trip(ctx), pop.cell,
-        pop.safe_house, ctx.houses.placement_arrays(), _days(params.travel.wait_days),
+        (*_days(handoff.handoff_days_cutout), handoff.handoff_failure_cutout),
+        ctx.houses.placement_arrays(), _days(params.travel.wait_days),
         (params.raids.waiting_arrest, params.travel.open_air_arrest_factor,
-         world.inputs["crackdown"]))
-    ctx.wake_in(rows, days)
+         world.inputs["crackdown"]),
+        ctx.calendar.arrays(pop))
+    ctx.count("handoff_failures", failed.size)
+    hiding.enter(ctx, failed)
 
 
 def start_legs(ctx: Context, rows: np.ndarray, legs: np.ndarray) -> None:
     """Set out on `legs`; interception is decided now and happens on arrival."""
     if rows.size == 0:
         return
-    rows = _rows(rows)
-    days = travel_kernels.set_out(ctx.streams(), rows, np.ascontiguousarray(legs), ctx.day,
-                                  _people(ctx), _trip(ctx), _legs_today(ctx))
-    ctx.wake_in(rows, days)
+    travel_kernels.set_out(ctx.streams(), _rows(rows), np.ascontiguousarray(legs), ctx.day,
+                           _people(ctx), _trip(ctx), _legs_today(ctx),
+                           ctx.calendar.arrays(ctx.pop))
 
 
 def go_on(ctx: Context, rows: np.ndarray) -> np.ndarray:
     """Set out at once on a next leg from where they stand; returns those with none open."""
-    leaving, days, stuck = travel_kernels.go_on(ctx.streams(), _rows(rows), ctx.day,
-                                                _table(ctx), _people(ctx), _trip(ctx),
-                                                _legs_today(ctx))
-    ctx.wake_in(leaving, days)
-    return stuck
+    return travel_kernels.go_on(ctx.streams(), _rows(rows), ctx.day, _table(ctx),
+                                _people(ctx), _trip(ctx), _legs_today(ctx),
+                                ctx.calendar.arrays(ctx.pop))
 
 
 class Travel:
@@ -117,11 +108,11 @@ class Travel:
         none open, look again later."""
         if rows.size == 0:
             return
-        arrested, to_wake, days = travel_kernels.leave_stops(
+        arrested = travel_kernels.leave_stops(
             ctx.streams(), rows, ctx.day, STUCK_REVIEW_DAYS, _table(ctx), _people(ctx),
-            _trip(ctx), _legs_today(ctx), ctx.pop.safe_house, ctx.houses.occupancy)
+            _trip(ctx), _legs_today(ctx), ctx.calendar.arrays(ctx.pop), ctx.pop.safe_house,
+            ctx.houses.occupancy)
         detention.arrest(ctx, arrested)
-        ctx.wake_in(to_wake, days)
 
     @staticmethod
     def _arrive(ctx: Context, rows: np.ndarray) -> None:
