@@ -33,20 +33,26 @@ def _days(spec: Days) -> tuple[bool, float, float]:
 
 
 def _people(ctx: Context) -> tuple[np.ndarray, ...]:
+    """What `kernels.move` keeps: states, locations and the counts by state and country."""
     pop = ctx.pop
     return pop.state, pop.location, pop.location_country, pop.counts
 
 
 def _trip(ctx: Context) -> tuple[np.ndarray, ...]:
+    """Each escapee's leg, since when she is where she is, and what her wake-up is for."""
     return ctx.pop.leg, ctx.pop.since, ctx.pop.pending
 
 
 def _table(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """Today's route choice. Asked for only when someone chooses a leg: the router
+    rebuilds a stale table on the day it is next asked for, so asking on other days
+    would change the run."""
     table = ctx.router.table(ctx.day)
     return table.cumulative, table.routes
 
 
 def _legs_today(ctx: Context) -> tuple[np.ndarray, ...]:
+    """Each route's risks today, its days, and this year's count of travellers on it."""
     graph = ctx.world.graph
     risk, hazard = ctx.router.risks(ctx.day)
     return (risk, hazard, graph.route_days_geometric, graph.route_days_mean,
@@ -54,6 +60,7 @@ def _legs_today(ctx: Context) -> tuple[np.ndarray, ...]:
 
 
 def _rows(rows: np.ndarray) -> np.ndarray:
+    """Rows as the kernels take them (one compiled version for every caller)."""
     return np.ascontiguousarray(rows, dtype=np.int64)
 
 
