@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tumen.engine import travel_kernels
+from tumen.engine import draws, travel_kernels
 from tumen.engine.context import Context
 from tumen.engine.luck import EscapeeLuck
 from tumen.engine.population import NEVER
@@ -242,3 +242,25 @@ def test_with_no_leg_open_those_waiting_stay_and_look_again_later() -> None:
     assert (pop.wake[rows] == WAIT_DAYS + travel.STUCK_REVIEW_DAYS).all()
     assert (pop.safe_house[rows] >= 0).all()
     assert ctx.houses.occupancy.sum() == 3
+
+
+def test_a_stop_draws_as_the_shared_draw_functions_do_with_geometric_times() -> None:
+    """Hand-off delay, failure, wait and raid, drawn in this order from each escapee's
+    stream, as `tumen.engine.draws` draws them for a time given as geometric."""
+    geometric = {"distribution": "geometric"}
+    ctx = waiting_context(
+        capacity=1000, network={"handoff_days_cutout": {"mean": 3, **geometric}},
+        travel={"wait_days": {"mean": 4, **geometric}}, raids={"waiting_arrest": 0.05})
+    rows = with_cell(ctx, people_at(ctx, "kunming", 300, State.TRAVELLING), "cell_north")
+    luck, params = same_streams(ctx, rows), ctx.world.parameters
+    delay = draws.days(luck, ctx.world.network_params.handoff_days_cutout, rows.size)
+    luck.random(rows.size)  # the hand-off's failure
+    wait = draws.days(luck, params.travel.wait_days, rows.size) + delay
+    hazard = params.raids.waiting_arrest * ctx.input("crackdown", ctx.country_of(rows))
+    raid, _ = draws.waiting_days(luck, hazard, int(wait.max()))
+    travel.enter_waiting(ctx, rows)
+    arrested = raid < wait
+    np.testing.assert_array_equal(ctx.pop.pending[rows] == Pending.ARREST, arrested)
+    np.testing.assert_array_equal(ctx.pop.wake[rows], np.where(arrested, raid, wait))
+    assert 0 < arrested.sum() < rows.size
+    assert delay.std() > 1
