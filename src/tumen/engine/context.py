@@ -103,6 +103,12 @@ class Context:
             self._rngs[process] = np.random.Generator(np.random.PCG64(sequence))
         return self._rngs[process]
 
+    @property
+    def streams(self) -> tuple[np.ndarray, np.ndarray, np.uint64]:
+        """Every escapee's identity key and draws taken, and the run's salt: what a
+        compiled kernel needs to draw from escapees' own streams (see `luck_kernels`)."""
+        return self.pop.key, self.pop.drawn, np.uint64(self._salt)
+
     def luck(self, rows: np.ndarray) -> EscapeeLuck:
         """Draws for these escapees from their own streams: what happens to one person
         does not depend on how many others drew before her."""

@@ -53,6 +53,10 @@ class Recorder:
         """Count travellers setting out on `routes` on `day`."""
         np.add.at(self.route_traffic[self._year_index[day]], routes, 1)
 
+    def traffic_on(self, day: int) -> np.ndarray:
+        """The travellers per route of `day`'s year, for a compiled step to count into."""
+        return self.route_traffic[self._year_index[day]]
+
     def journey(self, day: int, days_taken: np.ndarray) -> None:
         """Remember how long the arrivals of `day` took from crossing to arrival."""
         if days_taken.size:
