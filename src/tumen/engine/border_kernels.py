@@ -69,7 +69,7 @@ def draw_days(streams, row, spec):
 
 
 @njit(cache=True)
-def _wake(day, delay):
+def wake_after(day, delay):
     """The day `delay` days after `day`, at least the next (as `Context.wake_in`)."""
     return day + max(1, delay)
 
@@ -123,9 +123,9 @@ def set_off(rows, day, streams, table, lengths, location, leg, since, traffic):
                                           survival, mean, sd)
         if chosen >= 0:
             traffic[chosen] += 1
-            wake[i] = _wake(day, np.int64(np.int32(length)))
+            wake[i] = wake_after(day, np.int64(np.int32(length)))
         else:
-            wake[i] = _wake(day, SEALED_REVIEW_DAYS)
+            wake[i] = wake_after(day, SEALED_REVIEW_DAYS)
     return wake
 
 
@@ -142,7 +142,7 @@ def imprison(rows, day, streams, moves, people, prison):
         cell[row] = -1
         leg[row] = -1
         since[row] = day
-        wake[i] = _wake(day, draw_days(streams, row, prison))
+        wake[i] = wake_after(day, draw_days(streams, row, prison))
     return wake
 
 
@@ -184,7 +184,7 @@ def cross_river(rows, day, streams, table, lengths, moves, people, crossed, mone
             # The river is closed: the leg that led here is kept, to try this crossing again.
             fate[i] = 1
             woken[n_woken] = row
-            wake[n_woken] = _wake(day, SEALED_REVIEW_DAYS)
+            wake[n_woken] = wake_after(day, SEALED_REVIEW_DAYS)
             n_woken += 1
             continue
         bribe = route_cost[into_china[i]] * fee_scale
@@ -239,7 +239,7 @@ def end_terms(rows, day, streams, moves, attempts, prepaid, leg, retry, retry_wa
             attempts[row] += 1
             prepaid[row] = False
             leg[row] = -1
-            wake[i] = _wake(day, draw_days(streams, row, retry_wait))
+            wake[i] = wake_after(day, draw_days(streams, row, retry_wait))
     kernels.move(rows[~again], _STAYED_NK, _STAY, *moves)
     kernels.move(rows[again], _APPROACHING, _STAY, *moves)
     return wake, int(again.sum())
