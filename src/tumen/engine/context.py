@@ -86,6 +86,7 @@ class Context:
         self.due = np.empty(0, dtype=np.int64)
         self._rngs: dict[str, np.random.Generator] = {}
         self._salt = salt_for(seed)
+        self._salt_word = np.uint64(self._salt)
         # Per creator, the day of its last escapees and how many it made that day.
         self._minted: dict[str, tuple[int, int]] = {}
         self._masks: dict[tuple[int, ...], np.ndarray] = {}
@@ -107,7 +108,7 @@ class Context:
     def streams(self) -> tuple[np.ndarray, np.ndarray, np.uint64]:
         """Every escapee's identity key and draws taken, and the run's salt: what a
         compiled kernel needs to draw from escapees' own streams (see `luck_kernels`)."""
-        return self.pop.key, self.pop.drawn, np.uint64(self._salt)
+        return self.pop.key, self.pop.drawn, self._salt_word
 
     def luck(self, rows: np.ndarray) -> EscapeeLuck:
         """Draws for these escapees from their own streams: what happens to one person
