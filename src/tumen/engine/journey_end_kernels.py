@@ -1,6 +1,6 @@
-"""Compiled steps of the ends of journeys: arrest, detention in third countries, jail in
-Thailand and arrival in the South (see `processes.detention`, `asylum` and
-`resettlement`).
+"""Compiled steps of the ends of journeys: raids on safe houses, arrest, detention in
+third countries, jail in Thailand and arrival in the South (see `processes.raids`,
+`detention`, `asylum` and `resettlement`).
 
 As in `tumen.engine.border_kernels` (whose argument tuples these take), each is one
 pass over the rows instead of a dozen NumPy calls, with each escapee's draws in the
@@ -134,3 +134,15 @@ def arrive(rows, places, day, streams, moves, people, safe_house, pending, woman
         contacts += luck_kernels._next_uniform(keys, counters, row, salt) < recontact
     counts = np.array([korea.size, women, rows.size - korea.size, contacts])
     return journeys, repaid, counts
+
+
+@njit(cache=True)
+def raid_odds(occupancy, closed_until, day, house_location, location_country, crackdown,
+              rate):
+    """The occupied safe houses open on `day`, in order, and each one's chance of a raid
+    that day: the base `rate` times the crackdown in its country."""
+    houses = np.flatnonzero((occupancy > 0) & (closed_until <= day))
+    odds = np.empty(houses.size)
+    for i in range(houses.size):
+        odds[i] = rate * crackdown[location_country[house_location[houses[i]]]]
+    return houses, odds

@@ -153,10 +153,11 @@ def _send_for(ctx: Context, rng: np.random.Generator, n: int, fees: ChainFees,
     spent = in_china.size * fees.from_china + from_home * fees.from_home
     ctx.book(source, spent)
     ctx.book("chain_funding", spent)
-    # Money for a relative already hiding in China lets her pay a broker from there.
-    ctx.pop.funds[in_china] += fees.from_china
-    hiding.schedule(ctx, in_china)
-    ctx.count("chain_funded_in_china", in_china.size)
+    if in_china.size:
+        # Money for a relative already hiding in China lets her pay a broker from there.
+        ctx.pop.funds[in_china] += fees.from_china
+        hiding.schedule(ctx, in_china)
+        ctx.count("chain_funded_in_china", in_china.size)
     if from_home == 0:
         return
     weights = ctx.world.graph.departure_weight
