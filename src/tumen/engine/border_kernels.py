@@ -19,8 +19,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from tumen.engine import kernels, luck_kernels
-from tumen.engine.luck_kernels import LONGEST, _days_to_event, _gamma_day_count, _log_survival
+from tumen.engine import kernels
+from tumen.engine.luck_kernels import (
+    LONGEST,
+    _days_to_event,
+    _gamma_day_count,
+    _leg_length,
+    _log_survival,
+    _next_uniform,
+    _survival_of,
+    uniforms,
+)
 from tumen.engine.population import Population
 from tumen.engine.states import Channel, State
 from tumen.engine.world import Graph
@@ -34,6 +43,8 @@ _APPROACHING, _IMPRISONED_NK = State.APPROACHING, State.IMPRISONED_NK
 _STAYED_NK, _DIED = State.STAYED_NK, State.DIED
 _NONE, _BROKER = Channel.NONE, Channel.BROKER
 NEVER = np.iinfo(np.int64).max  # a wake-up day past any calendar's end
+# What happens to each escapee who meets the guards at the river.
+_CROSSES, _DIES, _JAILED = 0, 1, 2
 
 
 def moves(pop: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -90,13 +101,13 @@ def new_escapees(rows, origins, streams, woman, child, origin, prepaid, funds, s
     for i in range(rows.size):
         row = rows[i]
         origin[row] = origins[i]
-        woman[row] = luck_kernels._next_uniform(keys, counters, row, salt) < women_share
-        child[row] = luck_kernels._next_uniform(keys, counters, row, salt) < child_share
+        woman[row] = _next_uniform(keys, counters, row, salt) < women_share
+        child[row] = _next_uniform(keys, counters, row, salt) < child_share
         if prepaid_usd > 0:
             prepaid[row] = True
             funds[row] = prepaid_usd
             continue
-        carries = luck_kernels._next_uniform(keys, counters, row, salt) < funds_share
+        carries = _next_uniform(keys, counters, row, salt) < funds_share
         amount = np.float64(np.int32(_gamma_day_count(keys, counters, row, salt, mean, sd)))
         funds[row] = amount if carries else 0.0
         brought += funds[row]
@@ -111,16 +122,16 @@ def set_off(rows, day, streams, table, lengths, location, leg, since, traffic):
     keys, counters, salt = streams
     cumulative, routes = table
     geometric, mean, sd = lengths
-    u = luck_kernels.uniforms(keys, counters, rows, salt)
+    u = uniforms(keys, counters, rows, salt)
     legs = kernels.pick_legs(location[rows], cumulative, routes, u)
-    survival = luck_kernels._survival_of(1.0 / mean)
+    survival = _survival_of(1.0 / mean)
     wake = np.empty(rows.size, dtype=np.int64)
     for i in range(rows.size):
         row, chosen = rows[i], legs[i]
         leg[row] = chosen
         since[row] = day
-        length = luck_kernels._leg_length(keys, counters, row, salt, max(chosen, 0), geometric,
-                                          survival, mean, sd)
+        length = _leg_length(keys, counters, row, salt, max(chosen, 0), geometric, survival,
+                             mean, sd)
         if chosen >= 0:
             traffic[chosen] += 1
             wake[i] = wake_after(day, np.int64(np.int32(length)))
@@ -147,59 +158,68 @@ def imprison(rows, day, streams, moves, people, prison):
 
 
 @njit(cache=True)
-def cross_river(rows, day, streams, table, lengths, moves, people, crossed, money, guards,
-                prison, traffic):
-    """The river for those due at it (see `processes.crossing`).
-
-    Those with no leg yet set off from home first. The rest reach their crossing point
-    and draw a leg into China; if none is open they wait there a month. The others pay
-    the guards if they can (`money`: funds, prepaid, each route's cost and target;
-    `guards`: fee scale, brokers' bribe share, detection, bribe effect, death), then
-    draw whether they are caught and whether the caught die; the caught who live go to
-    prison (`people`: origin, channel, cell, leg, since). Returns (rows to wake, their
-    days, rows crossing, their legs into China, money as [bribes, seized, broker fees],
-    [deaths, caught alive]).
-    """
+def _meet_the_guards(rows, into_china, streams, money, guards):
+    """Each escapee at an open river pays the guards if she can (`money`: funds,
+    prepaid, each route's cost; `guards`: fee scale, brokers' bribe share, detection,
+    bribe effect, death), then draws whether she is caught and whether the caught die.
+    Returns (each one's fate, the bribes paid)."""
     keys, counters, salt = streams
-    funds, prepaid, route_cost, route_target = money
+    funds, prepaid, route_cost = money
     fee_scale, bribe_share, detection, bribe_effect, death = guards
-    leg, since = people[3], people[4]
-    location = moves[1]
-    woken = np.empty(rows.size, dtype=np.int64)
-    wake = np.empty(rows.size, dtype=np.int64)
-    waiting, rows = rows[leg[rows] < 0], rows[leg[rows] >= 0]
-    woken[:waiting.size] = waiting
-    wake[:waiting.size] = set_off(waiting, day, streams, table, lengths, location, leg, since,
-                                  traffic)
-    n_woken = waiting.size
-    points = route_target[leg[rows]].astype(np.int64)
-    kernels.move(rows, _APPROACHING, points, *moves)
-    u = luck_kernels.uniforms(keys, counters, rows, salt)
-    into_china = kernels.pick_legs(points, table[0], table[1], u)
-    fate = np.zeros(rows.size, dtype=np.int8)  # 0 crosses, 1 sealed, 2 dies, 3 caught
-    booked = np.zeros(3)
+    fate = np.full(rows.size, _CROSSES, dtype=np.int8)
+    bribes = 0.0
     for i in range(rows.size):
         row = rows[i]
-        if into_china[i] < 0:
-            # The river is closed: the leg that led here is kept, to try this crossing again.
-            fate[i] = 1
-            woken[n_woken] = row
-            wake[n_woken] = wake_after(day, SEALED_REVIEW_DAYS)
-            n_woken += 1
-            continue
         bribe = route_cost[into_china[i]] * fee_scale
         if prepaid[row]:
             bribe = funds[row] * bribe_share
         pays = bribe > 0 and funds[row] >= bribe
         if pays:
             funds[row] -= bribe
-            booked[0] += bribe
+            bribes += bribe
         odds = min(max(detection * (1.0 - bribe_effect * (1.0 if pays else 0.0)), 0.0), 1.0)
-        caught = luck_kernels._next_uniform(keys, counters, row, salt) < odds
-        dies = luck_kernels._next_uniform(keys, counters, row, salt) < death
+        caught = _next_uniform(keys, counters, row, salt) < odds
+        dies = _next_uniform(keys, counters, row, salt) < death
         if caught:
-            fate[i] = 2 if dies else 3
-    died = rows[fate == 2]
+            fate[i] = _DIES if dies else _JAILED
+    return fate, bribes
+
+
+@njit(cache=True)
+def cross_river(rows, day, streams, table, lengths, moves, people, crossed, money, guards,
+                prison, traffic):
+    """The river for those due at it (see `processes.crossing`).
+
+    Those with no leg yet set off from home first. The rest reach their crossing point
+    and draw a leg into China; if none is open they wait there a month (keeping the leg
+    that led there, to try this crossing again). The others meet the guards (see
+    `_meet_the_guards`); the caught who live go to prison (`people`: origin, channel,
+    cell, leg, since), the dead lose their money. Those who cross go on with their
+    broker, if prepaid, who takes what the guards left. Returns (rows to wake, their
+    days, rows crossing, their legs into China, money as [bribes, seized, broker fees],
+    [deaths, caught alive]).
+    """
+    leg, since, channel = people[3], people[4], people[1]
+    funds, prepaid = money[0], money[1]
+    woken = np.empty(rows.size, dtype=np.int64)
+    wake = np.empty(rows.size, dtype=np.int64)
+    waiting, rows = rows[leg[rows] < 0], rows[leg[rows] >= 0]
+    woken[:waiting.size] = waiting
+    wake[:waiting.size] = set_off(waiting, day, streams, table, lengths, moves[1], leg, since,
+                                  traffic)
+    n_woken = waiting.size
+    points = money[3][leg[rows]].astype(np.int64)
+    kernels.move(rows, _APPROACHING, points, *moves)
+    u = uniforms(streams[0], streams[1], rows, streams[2])
+    into_china = kernels.pick_legs(points, table[0], table[1], u)
+    sealed = rows[into_china < 0]
+    woken[n_woken:n_woken + sealed.size] = sealed
+    wake[n_woken:n_woken + sealed.size] = wake_after(day, SEALED_REVIEW_DAYS)
+    n_woken += sealed.size
+    rows, into_china = rows[into_china >= 0], into_china[into_china >= 0]
+    fate, bribes = _meet_the_guards(rows, into_china, streams, money[:3], guards)
+    booked = np.array([bribes, 0.0, 0.0])
+    died = rows[fate == _DIES]
     for row in died:
         booked[1] += funds[row]
         funds[row] = 0.0
@@ -207,21 +227,19 @@ def cross_river(rows, day, streams, table, lengths, moves, people, crossed, mone
     woken[n_woken:n_woken + died.size] = died
     wake[n_woken:n_woken + died.size] = NEVER
     n_woken += died.size
-    caught = rows[fate == 3]
+    caught = rows[fate == _JAILED]
     woken[n_woken:n_woken + caught.size] = caught
     wake[n_woken:n_woken + caught.size] = imprison(caught, day, streams, moves, people, prison)
     n_woken += caught.size
-    crossing = rows[fate == 0]
-    channel = people[1]
+    crossing = rows[fate == _CROSSES]
     for row in crossing:
-        # Chain escapees go on with their broker, paid with what the guards left.
         channel[row] = _BROKER if prepaid[row] else _NONE
         if prepaid[row]:
             booked[2] += funds[row]
             funds[row] = 0.0
         crossed[row] = day
     counts = np.array([died.size, caught.size])
-    return woken[:n_woken], wake[:n_woken], crossing, into_china[fate == 0], booked, counts
+    return woken[:n_woken], wake[:n_woken], crossing, into_china[fate == _CROSSES], booked, counts
 
 
 @njit(cache=True)
@@ -234,7 +252,7 @@ def end_terms(rows, day, streams, moves, attempts, prepaid, leg, retry, retry_wa
     wake = np.full(rows.size, NEVER, dtype=np.int64)
     for i in range(rows.size):
         row = rows[i]
-        again[i] = luck_kernels._next_uniform(keys, counters, row, salt) < retry
+        again[i] = _next_uniform(keys, counters, row, salt) < retry
         if again[i]:
             attempts[row] += 1
             prepaid[row] = False

@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from tumen.engine import kernels, luck_kernels
+from tumen.engine import kernels
 from tumen.engine.border_kernels import draw_days, wake_after
+from tumen.engine.luck_kernels import _next_uniform
 from tumen.engine.states import Channel, Pending, State
 
 _DETAINED_CHINA, _DETAINED_THIRD = State.DETAINED_CHINA, State.DETAINED_THIRD
@@ -92,7 +93,7 @@ def third_country_fates(rows, day, streams, moves, deport_share, crackdown, depo
     for i in range(rows.size):
         row = rows[i]
         odds = deport_share * crackdown[location_country[location[row]]]
-        deported[i] = luck_kernels._next_uniform(keys, counters, row, salt) < odds
+        deported[i] = _next_uniform(keys, counters, row, salt) < odds
     sent_back = rows[deported]
     points = deport_to[location[sent_back]].astype(np.int64)
     kernels.move(sent_back, _DETAINED_CHINA, points, *moves)
@@ -131,7 +132,7 @@ def arrive(rows, places, day, streams, moves, people, safe_house, pending, woman
     women = contacts = 0
     for row in korea:
         women += woman[row]
-        contacts += luck_kernels._next_uniform(keys, counters, row, salt) < recontact
+        contacts += _next_uniform(keys, counters, row, salt) < recontact
     counts = np.array([korea.size, women, rows.size - korea.size, contacts])
     return journeys, repaid, counts
 
