@@ -12,9 +12,9 @@ from tumen.engine.world import NORTH_KOREA
 class Crossing:
     """Escapees reaching the river try to cross; the guards may catch them.
 
-    Those who have not yet set off from home (a sealed border sent them back to wait)
-    set off first. The rest reach their crossing point and choose a leg into China; with
-    the river closed they wait there a month and try the same crossing again. Those
+    Those due with no leg yet (out of prison, to try again) set off from home first.
+    The rest reach their crossing point and choose a leg into China; with the river
+    closed they wait there a month and try the same crossing again. Those
     who can pay the guards do (chain escapees' brokers always do, with a share of the
     money they carry), which lowers the chance of being caught; of the caught, some are
     shot, the others go to prison. Those who cross go on with their broker if they have
