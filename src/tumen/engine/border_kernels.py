@@ -37,7 +37,7 @@ from tumen.scenario.schema import Days
 
 # Those with no way out today look again after this many days.
 SEALED_REVIEW_DAYS = 30
-_STAY = np.empty(0, dtype=np.int64)  # `kernels.move`'s "location unchanged"
+STAY = np.empty(0, dtype=np.int64)  # `kernels.move`'s "location unchanged"
 # State and channel codes as plain globals, which compiled code reads as constants.
 _APPROACHING, _IMPRISONED_NK = State.APPROACHING, State.IMPRISONED_NK
 _STAYED_NK, _DIED = State.STAYED_NK, State.DIED
@@ -223,7 +223,7 @@ def cross_river(rows, day, streams, table, lengths, moves, people, crossed, mone
     for row in died:
         booked[1] += funds[row]
         funds[row] = 0.0
-    kernels.move(died, _DIED, _STAY, *moves)
+    kernels.move(died, _DIED, STAY, *moves)
     woken[n_woken:n_woken + died.size] = died
     wake[n_woken:n_woken + died.size] = NEVER
     n_woken += died.size
@@ -258,6 +258,6 @@ def end_terms(rows, day, streams, moves, attempts, prepaid, leg, retry, retry_wa
             prepaid[row] = False
             leg[row] = -1
             wake[i] = wake_after(day, draw_days(streams, row, retry_wait))
-    kernels.move(rows[~again], _STAYED_NK, _STAY, *moves)
-    kernels.move(rows[again], _APPROACHING, _STAY, *moves)
+    kernels.move(rows[~again], _STAYED_NK, STAY, *moves)
+    kernels.move(rows[again], _APPROACHING, STAY, *moves)
     return wake, int(again.sum())

@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from tumen.engine import kernels
-from tumen.engine.border_kernels import draw_days, wake_after
+from tumen.engine.border_kernels import STAY, draw_days, wake_after
 from tumen.engine.luck_kernels import _next_uniform
 from tumen.engine.states import Channel, Pending, State
 
@@ -21,6 +21,13 @@ _DETAINED_CHINA, _DETAINED_THIRD = State.DETAINED_CHINA, State.DETAINED_THIRD
 _DETAINED_THAILAND = State.DETAINED_THAILAND
 _ARRIVED_SK, _ARRIVED_US = State.ARRIVED_SK, State.ARRIVED_US
 _NONE, _REVIEW = Channel.NONE, Pending.REVIEW
+
+
+@njit(cache=True)
+def _free_place(row, safe_house, occupancy):
+    """Free the place of an escapee leaving her safe house, if she has one."""
+    if safe_house[row] >= 0:
+        occupancy[safe_house[row]] -= 1
 
 
 @njit(cache=True)
@@ -49,14 +56,13 @@ def arrest(rows, day, streams, moves, people, funds, safe_house, occupancy, pend
         row = rows[i]
         seized += funds[row]
         funds[row] = 0.0
-        if safe_house[row] >= 0:
-            occupancy[safe_house[row]] -= 1
+        _free_place(row, safe_house, occupancy)
         _let_go(row, people, safe_house, pending)
         leg[row] = -1
         since[row] = day
         in_china[i] = location_country[location[row]] == china
-    kernels.move(rows[in_china], _DETAINED_CHINA, np.empty(0, dtype=np.int64), *moves)
-    kernels.move(rows[~in_china], _DETAINED_THIRD, np.empty(0, dtype=np.int64), *moves)
+    kernels.move(rows[in_china], _DETAINED_CHINA, STAY, *moves)
+    kernels.move(rows[~in_china], _DETAINED_THIRD, STAY, *moves)
     wake = np.empty(rows.size, dtype=np.int64)
     for i in range(rows.size):
         hold = holds[0] if in_china[i] else holds[1]
@@ -71,10 +77,9 @@ def jail(rows, day, streams, moves, people, safe_house, pending, occupancy, term
     wake = np.empty(rows.size, dtype=np.int64)
     for i in range(rows.size):
         row = rows[i]
-        if safe_house[row] >= 0:
-            occupancy[safe_house[row]] -= 1
+        _free_place(row, safe_house, occupancy)
         _let_go(row, people, safe_house, pending)
-    kernels.move(rows, _DETAINED_THAILAND, np.empty(0, dtype=np.int64), *moves)
+    kernels.move(rows, _DETAINED_THAILAND, STAY, *moves)
     for i in range(rows.size):
         wake[i] = wake_after(day, draw_days(streams, rows[i], term))
     return wake
