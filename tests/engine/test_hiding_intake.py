@@ -162,7 +162,7 @@ def test_the_hazards_of_each_kind_of_hidden_escapee_by_hand() -> None:
     """A man and a woman hiding, a woman settled and a woman trafficked, with and without
     the means to pay a broker, under a crackdown of 2."""
     rates = dict(zip(RATE_NAMES, [0.002, 0.001, 0.0002, 0.004, 0.005, 0.001, 0.003, 0.02,
-                                  0.3], strict=True))
+                                  0.3, 1.0, 0.5], strict=True))
     state = np.array([State.HIDING, State.HIDING, State.SETTLED, State.TRAFFICKED])
     woman = np.array([False, True, True, True])
     got = hazards(np.array([0, 1, 2, 3]), state, woman, np.full(4, 2.0),

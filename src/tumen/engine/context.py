@@ -4,7 +4,9 @@ the wake-up calendar, the recorder and the ledger."""
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -41,8 +43,13 @@ class Calendar:
         else:
             when = np.full(rows.size, when, dtype=np.int64)
         rows = np.ascontiguousarray(rows, dtype=np.int64)
-        kernels.schedule(rows, when, self._heads, pop.due_next, pop.due_prev, pop.wake, NEVER,
-                         self._counts)
+        kernels.schedule(rows, when, *self.arrays(pop))
+
+    def arrays(self, pop: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                               int, np.ndarray]:
+        """What `kernels.schedule` takes after the rows and their days, for compiled code
+        that wakes escapees itself."""
+        return self._heads, pop.due_next, pop.due_prev, pop.wake, NEVER, self._counts
 
     def due(self, pop: Population, day: int) -> np.ndarray:
         """Escapees whose wake-up is today, each once, in row order."""
@@ -86,11 +93,18 @@ class Context:
         self.due = np.empty(0, dtype=np.int64)
         self._rngs: dict[str, np.random.Generator] = {}
         self._salt = salt_for(seed)
-        self._salt_word = np.uint64(self._salt)
         # Per creator, the day of its last escapees and how many it made that day.
         self._minted: dict[str, tuple[int, int]] = {}
         self._masks: dict[tuple[int, ...], np.ndarray] = {}
         self._windows: dict[tuple[str, int, str], np.ndarray] = {}
+        self._once: dict[str, Any] = {}
+
+    def once(self, key: str, make: Callable[[], Any]) -> Any:
+        """`make()`, computed on the first call of a run and kept: for values derived
+        from the parameters, which do not change during a run."""
+        if key not in self._once:
+            self._once[key] = make()
+        return self._once[key]
 
     def rng(self, process: str) -> np.random.Generator:
         """The random stream of one process, keyed by its name.
@@ -104,16 +118,15 @@ class Context:
             self._rngs[process] = np.random.Generator(np.random.PCG64(sequence))
         return self._rngs[process]
 
-    @property
-    def streams(self) -> tuple[np.ndarray, np.ndarray, np.uint64]:
-        """Every escapee's identity key and draws taken, and the run's salt: what a
-        compiled kernel needs to draw from escapees' own streams (see `luck_kernels`)."""
-        return self.pop.key, self.pop.drawn, self._salt_word
-
     def luck(self, rows: np.ndarray) -> EscapeeLuck:
         """Draws for these escapees from their own streams: what happens to one person
         does not depend on how many others drew before her."""
         return EscapeeLuck(self.pop.key, self.pop.drawn, rows, self._salt)
+
+    def streams(self) -> tuple[np.ndarray, np.ndarray, np.uint64]:
+        """Every escapee's identity key and draws taken so far, and the run's salt: what
+        compiled code needs to draw from the escapees' own streams (`luck_kernels`)."""
+        return self.pop.key, self.pop.drawn, np.uint64(self._salt)
 
     def add_escapees(self, creator: str, state: int, location: np.ndarray | int,
                      count: int) -> np.ndarray:
@@ -157,10 +170,15 @@ class Context:
     def input_ahead(self, name: str, countries: np.ndarray, window: int, how: str) -> np.ndarray:
         """The largest (`how="max"`) or smallest (`"min"`) value of an input series over
         the next `window` days, from today, for each country given."""
+        return self.ahead(name, window, how)[countries, self.day]
+
+    def ahead(self, name: str, window: int, how: str) -> np.ndarray:
+        """For every country and day, the largest or smallest value of an input series
+        over that day and the `window` after it: float [countries, days]."""
         key = (name, window, how)
         if key not in self._windows:
             self._windows[key] = _forward_extreme(self.world.inputs[name], window, how)
-        return self._windows[key][countries, self.day]
+        return self._windows[key]
 
     def country_of(self, rows: np.ndarray) -> np.ndarray:
         """Country index of each escapee's current location."""

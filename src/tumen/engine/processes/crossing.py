@@ -35,7 +35,7 @@ class Crossing:
                   params.crossing.detection * security, params.crossing.bribe_effect,
                   params.crossing.death)
         woken, wake, crossing, legs, booked, counts = border_kernels.cross_river(
-            rows, ctx.day, ctx.streams, (table.cumulative, table.routes),
+            rows, ctx.day, ctx.streams(), (table.cumulative, table.routes),
             border_kernels.route_lengths(graph), border_kernels.moves(pop),
             border_kernels.people(pop), pop.crossed,
             (pop.funds, pop.prepaid, graph.route_cost, graph.route_target), guards,

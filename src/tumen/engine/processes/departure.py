@@ -26,7 +26,7 @@ def create(ctx: Context, origins: np.ndarray, prepaid_usd: float = 0.0) -> np.nd
     savings = (population.funds_share, float(population.funds_usd.mean),
                float(population.funds_usd.sd))
     brought = border_kernels.new_escapees(
-        rows, origins, ctx.streams, pop.woman, pop.child, pop.origin, pop.prepaid, pop.funds,
+        rows, origins, ctx.streams(), pop.woman, pop.child, pop.origin, pop.prepaid, pop.funds,
         (population.women_share, population.child_share), savings, float(prepaid_usd))
     ctx.book("own_savings", brought)
     set_off(ctx, rows)
@@ -37,7 +37,7 @@ def set_off(ctx: Context, rows: np.ndarray) -> None:
     """Send escapees at their origin towards a crossing: the leg decides when they get
     there; with no open way out (a sealed border), they wait a month and look again."""
     pop, table = ctx.pop, ctx.router.table(ctx.day)
-    wake = border_kernels.set_off(rows, ctx.day, ctx.streams, (table.cumulative, table.routes),
+    wake = border_kernels.set_off(rows, ctx.day, ctx.streams(), (table.cumulative, table.routes),
                                   border_kernels.route_lengths(ctx.world.graph), pop.location,
                                   pop.leg, pop.since, ctx.recorder.traffic_on(ctx.day))
     ctx.calendar.schedule(pop, rows, wake)

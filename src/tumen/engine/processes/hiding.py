@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from tumen.engine import hiding_kernels
+from tumen.engine import hiding_kernels, intake_kernels
 from tumen.engine.context import Context
-from tumen.engine.draws import choose, waiting_days
-from tumen.engine.hiding_kernels import ARREST, BROKER, ESCAPE, REFERRAL, SETTLE, TRAFFICKING
 from tumen.engine.processes import detention
-from tumen.engine.states import HIDDEN_STATES, Channel, Pending, State
+from tumen.engine.states import HIDDEN_STATES, Channel, State
 from tumen.engine.world import CHINA, NORTH_KOREA
 
 
@@ -36,21 +34,21 @@ def daily_earnings(ctx: Context, rows: np.ndarray) -> np.ndarray:
     return params.earnings_usd_per_day * factor
 
 
-def hazards(ctx: Context, rows: np.ndarray, crackdown: np.ndarray | None = None,
-            can_pay: np.ndarray | None = None) -> np.ndarray:
-    """Daily hazard of each event for each escapee: float [rows, 6].
-
-    By default today's; `crackdown` and `can_pay` override today's values (for bounds).
-    """
-    pop, params = ctx.pop, ctx.params.hiding
-    if crackdown is None:
-        crackdown = ctx.input("crackdown", ctx.country_of(rows))
-    if can_pay is None:
-        can_pay = pop.funds[rows] >= broker_fee(ctx)
-    rates = np.array([getattr(params, name) for name in hiding_kernels.RATE_NAMES])
+def hazards(ctx: Context, rows: np.ndarray) -> np.ndarray:
+    """Today's daily hazard of each event for each escapee: float [rows, 6]."""
+    pop = ctx.pop
+    crackdown = ctx.input("crackdown", ctx.country_of(rows))
+    can_pay = pop.funds[rows] >= broker_fee(ctx)
     return hiding_kernels.hazards(np.ascontiguousarray(rows, dtype=np.int64), pop.state,
                                   pop.woman, np.ascontiguousarray(crackdown, dtype=np.float64),
-                                  np.ascontiguousarray(can_pay), rates)
+                                  can_pay, _rates(ctx))
+
+
+def _rates(ctx: Context) -> np.ndarray:
+    """The hiding parameters in the order the kernels take them."""
+    params = ctx.params.hiding
+    return ctx.once("hiding rates", lambda: np.array(
+        [getattr(params, name) for name in hiding_kernels.RATE_NAMES]))
 
 
 def enter(ctx: Context, rows: np.ndarray, state: int = State.HIDING,
@@ -72,27 +70,22 @@ def schedule(ctx: Context, rows: np.ndarray) -> None:
     """Draw the next candidate event (or the end of the window) from a hazard bound."""
     if rows.size == 0:
         return
+    hiding_kernels.schedule(np.ascontiguousarray(rows, dtype=np.int64), ctx.day,
+                            ctx.params.hiding.review_days, *_window_inputs(ctx))
+
+
+def _window_inputs(ctx: Context) -> tuple:
+    """What the kernels read besides the rows: the population, the escapees' streams,
+    the calendar, the largest crackdown and lowest fee over the window ahead, the rates."""
     pop, window = ctx.pop, ctx.params.hiding.review_days
-    countries = ctx.country_of(rows)
-    crackdown = ctx.input_ahead("crackdown", countries, window, "max")
-    lowest_fee = ctx.params.intake.broker_fee_usd * ctx.input_ahead(
-        "broker_fees", NORTH_KOREA, window, "min")
-    reachable = pop.funds[rows] + daily_earnings(ctx, rows) * window
-    bound = hazards(ctx, rows, crackdown, reachable >= lowest_fee).sum(axis=1)
-    wait, event = waiting_days(ctx.luck(rows), bound, window)
-    pop.hazard_bound[rows] = bound
-    pop.pending[rows] = np.where(event, Pending.EVENT, Pending.REVIEW)
-    ctx.wake_in(rows, wait)
-
-
-def _earn(ctx: Context, rows: np.ndarray) -> None:
-    """Wages since the last wake-up, for all but the trafficked."""
-    pop = ctx.pop
-    working = rows[pop.state[rows] != State.TRAFFICKED]
-    earned = daily_earnings(ctx, working) * (ctx.day - pop.since[working])
-    pop.funds[working] += earned
-    ctx.book("china_earnings", earned.sum())
-    pop.since[rows] = ctx.day
+    ahead = ctx.ahead("crackdown", window, "max")
+    lowest_fee = ctx.params.intake.broker_fee_usd * float(ctx.input_ahead(
+        "broker_fees", NORTH_KOREA, window, "min"))
+    return ((pop.state, pop.woman, pop.location, pop.location_country, pop.funds,
+             pop.pending, pop.hazard_bound),
+            ctx.streams(),
+            ctx.calendar.arrays(pop),
+            ahead, lowest_fee, _rates(ctx))
 
 
 class Hiding:
@@ -104,28 +97,15 @@ class Hiding:
         rows = ctx.due_in(*HIDDEN_STATES)
         if rows.size == 0:
             return
-        pop = ctx.pop
-        _earn(ctx, rows)
-        rates = hazards(ctx, rows)
-        # Thinning: a candidate drawn under the bound is real with probability h / bound.
-        accept = ctx.luck(rows).random(rows.size) * pop.hazard_bound[rows] < rates.sum(axis=1)
-        has_event = (pop.pending[rows] == Pending.EVENT) & accept
-        quiet = rows[~has_event]
-        rows = rows[has_event]
-        event = choose(ctx.luck(rows), rates[has_event])
-        detention.arrest(ctx, rows[event == ARREST])
-        trafficked = rows[event == TRAFFICKING]
-        pop.move(trafficked, State.TRAFFICKED)
-        ctx.count("trafficked", trafficked.size)
-        settled = rows[event == SETTLE]
-        pop.move(settled, State.SETTLED)
-        ctx.count("settled", settled.size)
-        escaped = rows[event == ESCAPE]
-        pop.move(escaped, State.HIDING)
-        # Referrals and broker contacts are handed to intake today, wake-up unchanged.
-        pop.pending[rows[event == REFERRAL]] = Pending.RESCUE
-        pop.pending[rows[event == BROKER]] = Pending.BROKER
-        schedule(ctx, np.concatenate([quiet, trafficked, settled, escaped]))
+        pop_arrays, luck, calendar, ahead, lowest_fee, rates = _window_inputs(ctx)
+        earned, arrested, trafficked, settled = hiding_kernels.step(
+            rows, ctx.day, ctx.params.hiding.review_days, pop_arrays, ctx.pop.since,
+            ctx.pop.counts, luck, calendar, ctx.world.inputs["crackdown"], ahead,
+            broker_fee(ctx), lowest_fee, rates)
+        ctx.book("china_earnings", earned)
+        detention.arrest(ctx, arrested)
+        ctx.count("trafficked", trafficked)
+        ctx.count("settled", settled)
 
 
 def sample_hidden(ctx: Context, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -137,17 +117,15 @@ def sample_hidden(ctx: Context, rng: np.random.Generator, n: int) -> np.ndarray:
     """
     pop = ctx.pop
     # No more can be found than are hiding there (and a huge `n` must not size the draw).
-    n = min(n, int(pop.counts[[State.HIDING, State.SETTLED], CHINA].sum()))
+    n = min(n, int(pop.counts[State.HIDING, CHINA] + pop.counts[State.SETTLED, CHINA]))
     if n == 0 or len(pop) == 0:
         return np.empty(0, dtype=np.int64)
     found = np.empty(0, dtype=np.int64)
+    reach = ctx.params.hiding.settled_hazard_factor
     for _ in range(8):
         rows = rng.integers(0, len(pop), size=20 * n)
-        state = pop.state[rows]
-        reach = np.where(state == State.SETTLED, ctx.params.hiding.settled_hazard_factor, 1.0)
-        hidden = (state == State.HIDING) | (state == State.SETTLED)
-        hidden &= (ctx.country_of(rows) == CHINA) & (rng.random(rows.size) < reach)
-        found = np.unique(np.concatenate([found, rows[hidden]]))
+        found = intake_kernels.add_hidden(found, rows, rng.random(rows.size), pop.state,
+                                          pop.location, pop.location_country, CHINA, reach)
         if found.size >= n:
             break
     return rng.permutation(found)[:n]

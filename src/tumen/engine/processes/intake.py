@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from tumen.engine import intake_kernels
 from tumen.engine.context import Context
 from tumen.engine.diaspora import broker_line_share, families_with_relatives
 from tumen.engine.processes import hiding, travel
-from tumen.engine.states import HIDDEN_STATES, Channel, Pending, State
+from tumen.engine.states import HIDDEN_STATES
 from tumen.engine.world import LOCATION_KINDS, NORTH_KOREA
 from tumen.scenario.schema import LocationKind
 
@@ -30,17 +31,22 @@ class Intake:
         rows = ctx.due_in(*HIDDEN_STATES)
         if rows.size == 0:
             return
-        pending = ctx.pop.pending[rows]
-        self._rescue(ctx, rows[pending == Pending.RESCUE])
-        contacted = rows[pending == Pending.BROKER]
+        pop, params = ctx.pop, ctx.params.intake
         fee = hiding.broker_fee(ctx)
-        found = ctx.luck(contacted).random(contacted.size) < broker_line_share(ctx)
-        pays = found & (ctx.pop.funds[contacted] >= fee)
-        hiding.schedule(ctx, contacted[~pays])
-        paying = contacted[pays]
-        ctx.pop.funds[paying] -= fee
-        ctx.book("broker_fees", fee * paying.size)
-        _to_broker(ctx, paying)
+        rescued, unfunded, taken, not_paying, sold, spent = intake_kernels.take(
+            rows, ctx.streams(), pop.pending, pop.funds, pop.woman, pop.channel,
+            _people(ctx), _red_zone(ctx), (params.rescue_cost_usd, params.red_zone_extra_usd),
+            ctx.ledger.balance["rescue_network"], fee, broker_line_share(ctx),
+            params.broker_exploitation_women)
+        ctx.book("rescue_costs", spent)
+        ctx.count("rescue_intakes", rescued.size)
+        ctx.book("broker_fees", fee * (taken.size + sold.size))
+        ctx.count("trafficked", sold.size)
+        ctx.count("broker_intakes", taken.size)
+        # One call each for those back in hiding and those setting out, in the order
+        # they were taken (safe-house places go in that order).
+        hiding.schedule(ctx, np.concatenate([unfunded, not_paying, sold]))
+        travel.enter_waiting(ctx, np.concatenate([rescued, taken]))
 
     @staticmethod
     def _on_credit(ctx: Context) -> None:
@@ -51,42 +57,41 @@ class Intake:
         rate = per_family * families * broker_line_share(ctx)
         rng = ctx.rng("intake")
         wanted = min(int(rng.poisson(rate / 365.0)), ctx.diaspora.relatives_left)
+        if wanted <= 0:
+            return
         clients = hiding.sample_hidden(ctx, rng, wanted)
         ctx.diaspora.relatives_left -= clients.size
         ctx.pop.debt[clients] += hiding.broker_fee(ctx) * ctx.params.intake.credit_markup
         ctx.count("credit_intakes", clients.size)
         _to_broker(ctx, clients)
 
-    @staticmethod
-    def _rescue(ctx: Context, rows: np.ndarray) -> None:
-        """Take referrals in turn while the budget lasts; the red zone costs more."""
-        if rows.size == 0:
-            return
-        params = ctx.params.intake
-        in_red_zone = ctx.world.graph.location_kind[ctx.pop.location[rows]] == _HIDING_KIND
-        cost = params.rescue_cost_usd + params.red_zone_extra_usd * in_red_zone
-        affordable = np.cumsum(cost) <= ctx.ledger.balance["rescue_network"]
-        taken, cost = rows[affordable], cost[affordable]
-        ctx.book("rescue_costs", cost.sum())
-        ctx.count("rescue_intakes", taken.size)
-        ctx.pop.channel[taken] = Channel.RESCUE
-        travel.enter_waiting(ctx, taken)
-        hiding.schedule(ctx, rows[~affordable])
-
 
 def _to_broker(ctx: Context, rows: np.ndarray) -> None:
     """Paid-for clients set off with the broker; some women are sold instead."""
-    if rows.size == 0:
-        return
-    pop = ctx.pop
-    exploited = pop.woman[rows] & (
-        ctx.luck(rows).random(rows.size) < ctx.params.intake.broker_exploitation_women
-    )
-    sold = rows[exploited]
-    pop.move(sold, State.TRAFFICKED)
-    ctx.count("trafficked", sold.size)
+    taken, sold = _sell_some(ctx, rows)
     hiding.schedule(ctx, sold)
-    taken = rows[~exploited]
-    ctx.count("broker_intakes", taken.size)
-    pop.channel[taken] = Channel.BROKER
     travel.enter_waiting(ctx, taken)
+
+
+def _sell_some(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Brokers sell some of the women they take: (those taken on, those sold), the sold
+    now trafficked and still to be scheduled."""
+    if rows.size == 0:
+        return rows, rows
+    taken, sold = intake_kernels.sell_some(
+        rows, ctx.streams(), ctx.pop.woman, ctx.pop.channel, _people(ctx),
+        ctx.params.intake.broker_exploitation_women)
+    ctx.count("trafficked", sold.size)
+    ctx.count("broker_intakes", taken.size)
+    return taken, sold
+
+
+def _people(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """State, location, each location's country and the counts, for kernels that move."""
+    pop = ctx.pop
+    return pop.state, pop.location, pop.location_country, pop.counts
+
+
+def _red_zone(ctx: Context) -> np.ndarray:
+    """Whether each location is in the red zone, where a rescue costs more."""
+    return ctx.once("red zone", lambda: ctx.world.graph.location_kind == _HIDING_KIND)

@@ -32,7 +32,7 @@ def arrive(ctx: Context, rows: np.ndarray, location: np.ndarray | int | None = N
     pop, params = ctx.pop, ctx.params.resettlement
     places = _HERE if location is None else per_row(location, rows.size, np.int64)
     journeys, repaid, counts = journey_end_kernels.arrive(
-        np.ascontiguousarray(rows, dtype=np.int64), places, ctx.day, ctx.streams,
+        np.ascontiguousarray(rows, dtype=np.int64), places, ctx.day, ctx.streams(),
         border_kernels.moves(pop), border_kernels.people(pop), pop.safe_house, pop.pending,
         pop.woman, pop.crossed, pop.debt, _UNITED_STATES, params.recontact)
     ctx.calendar.schedule(pop, rows, ctx.world.n_days)
