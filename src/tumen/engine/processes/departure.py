@@ -46,8 +46,9 @@ def set_off(ctx: Context, rows: np.ndarray) -> None:
 def border_open(ctx: Context) -> bool:
     """Whether any leg out of an origin province is open today."""
     graph = ctx.world.graph
-    from_origin = graph.location_kind[graph.route_source] == _ORIGIN
-    return bool(graph.route_open[from_origin, ctx.day].any())
+    ways_out = ctx.once("legs out of origins", lambda: np.flatnonzero(
+        graph.location_kind[graph.route_source] == _ORIGIN))
+    return bool(graph.route_open[ways_out, ctx.day].any())
 
 
 def deterred_by_guards(ctx: Context, elasticity: float) -> float:
