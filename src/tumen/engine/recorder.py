@@ -51,10 +51,11 @@ class Recorder:
 
     def traffic(self, day: int, routes: np.ndarray) -> None:
         """Count travellers setting out on `routes` on `day`."""
-        np.add.at(self.route_traffic[self._year_index[day]], routes, 1)
+        np.add.at(self.traffic_counts(day), routes, 1)
 
-    def traffic_on(self, day: int) -> np.ndarray:
-        """The travellers per route of `day`'s year, for a compiled step to count into."""
+    def traffic_counts(self, day: int) -> np.ndarray:
+        """The counts of travellers by route of `day`'s year, for compiled code that
+        counts those setting out itself."""
         return self.route_traffic[self._year_index[day]]
 
     def journey(self, day: int, days_taken: np.ndarray) -> None:

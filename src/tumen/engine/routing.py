@@ -98,9 +98,15 @@ class Router:
         self._table: RouteTable | None = None
         self._built_on = -REBUILD_EVERY_DAYS
         self._open_on_build: np.ndarray | None = None
+        # The day the table was last asked for: asked again that day, it stands.
+        self._asked_on = -1
+        self._risks: tuple[int, np.ndarray, np.ndarray] | None = None
 
     def table(self, day: int) -> RouteTable:
         """Today's table, rebuilt when the open legs changed or a month has passed."""
+        if day == self._asked_on and self._table is not None:
+            return self._table
+        self._asked_on = day
         is_open = self.world.graph.route_open[:, day]
         stale = day - self._built_on >= REBUILD_EVERY_DAYS
         if self._table is None or stale or not np.array_equal(is_open, self._open_on_build):
@@ -108,6 +114,18 @@ class Router:
             self._built_on = day
             self._open_on_build = is_open.copy()
         return self._table
+
+    def risks(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each route's interception risk and daily hazard on the way on `day`
+        (`effective_risk`), worked out once a day."""
+        if self._risks is None or self._risks[0] != day:
+            graph, every_route = self.world.graph, np.arange(self.world.graph.n_routes)
+            risk = effective_risk(self.world, every_route, day)
+            hazard = graph.route_risk_per_day  # zero on every leg, or today's values
+            if hazard.any():
+                hazard = effective_risk(self.world, every_route, day, per_day=True)
+            self._risks = (day, risk, hazard)
+        return self._risks[1], self._risks[2]
 
     def next_legs(self, luck: Source, locations: np.ndarray, day: int) -> np.ndarray:
         """One next leg per escapee at `locations`, drawn from `luck` (one uniform each);

@@ -34,9 +34,14 @@ class SafeHouses:
         open with room): the first of her cell's houses there with room, in order."""
         return kernels.place_in_houses(
             np.ascontiguousarray(locations, dtype=np.int64),
-            np.ascontiguousarray(cells, dtype=np.int64), day, self._offsets,
-            self._houses_at, self._n_cells, self.closed_until, self._capacity,
-            self.occupancy)
+            np.ascontiguousarray(cells, dtype=np.int64), day, *self.placement_arrays())
+
+    def placement_arrays(self) -> tuple[np.ndarray, np.ndarray, int, np.ndarray, np.ndarray,
+                                        np.ndarray]:
+        """What `kernels.place_in_houses` needs after the escapees and the day, for
+        compiled code that places them itself."""
+        return (self._offsets, self._houses_at, self._n_cells, self.closed_until,
+                self._capacity, self.occupancy)
 
     def vacate(self, houses: np.ndarray) -> None:
         """Free the places of escapees leaving `houses` (entries of -1 are ignored)."""

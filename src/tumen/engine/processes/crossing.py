@@ -40,7 +40,7 @@ class Crossing:
             border_kernels.people(pop), pop.crossed,
             (pop.funds, pop.prepaid, graph.route_cost, graph.route_target), guards,
             border_kernels.days_spec(params.crossing.prison_days),
-            ctx.recorder.traffic_on(ctx.day))
+            ctx.recorder.traffic_counts(ctx.day))
         ctx.calendar.schedule(pop, woken, wake)
         bribes, seized, fees = booked.tolist()
         deaths, caught = counts.tolist()

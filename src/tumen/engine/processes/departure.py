@@ -39,7 +39,7 @@ def set_off(ctx: Context, rows: np.ndarray) -> None:
     pop, table = ctx.pop, ctx.router.table(ctx.day)
     wake = border_kernels.set_off(rows, ctx.day, ctx.streams(), (table.cumulative, table.routes),
                                   border_kernels.route_lengths(ctx.world.graph), pop.location,
-                                  pop.leg, pop.since, ctx.recorder.traffic_on(ctx.day))
+                                  pop.leg, pop.since, ctx.recorder.traffic_counts(ctx.day))
     ctx.calendar.schedule(pop, rows, wake)
 
 

@@ -1,0 +1,233 @@
+"""Compiled steps of travel (see `tumen.engine.processes.travel`): setting out on legs,
+leaving stops, arriving, and settling in to wait at a stop.
+
+In NumPy each step was dozens of array operations on the few dozen escapees due at a
+time, each costing microseconds whatever its size; here each is a loop over those rows.
+A kernel makes the same draws as the NumPy steps did, per escapee and in the same order,
+so a run is unchanged. What other processes own (arrest, asylum, resettlement, hiding)
+is left to them: the kernels return the rows bound there.
+
+Arrays are passed in groups, as tuples:
+- `streams`: (keys, counters, salt), every escapee's own random stream
+  (`tumen.engine.luck_kernels`);
+- `people`: (state, location, location_country, counts), what `kernels.move` keeps;
+- `trip`: (leg, since, pending), each escapee's leg, since when she is where she is, and
+  what her next wake-up is for;
+- `ties`: (channel, cell, safe_house), who moves each escapee and where she stays;
+- `calendar`: the wake-up calendar's arrays (`Context.Calendar.arrays`);
+- `legs_today`: (risk, hazard, geometric, mean, sd, traffic), each route's interception
+  risk and daily hazard today, its days, and this year's count of travellers on it;
+- `table`: (cumulative, routes), today's route choice (`routing.RouteTable`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from tumen.engine import kernels, luck_kernels
+from tumen.engine.luck_kernels import (
+    LONGEST,
+    _days_to_event,
+    _gamma_day_count,
+    _log_survival,
+    _next_uniform,
+)
+from tumen.engine.states import Pending, State
+
+_TRAVELLING, _WAITING = State.TRAVELLING, State.WAITING
+_ARREST, _REVIEW = Pending.ARREST, Pending.REVIEW
+
+
+@njit(cache=True)
+def wake_after(rows, days, day, calendar):
+    """Wake `rows` after their `days` (at least one), as `Context.wake_in` does."""
+    when = np.empty(rows.size, dtype=np.int64)
+    for i in range(rows.size):
+        when[i] = day + max(1, days[i])
+    kernels.schedule(rows, when, *calendar)
+
+
+@njit(cache=True)
+def set_out(streams, rows, legs, day, people, trip, legs_today, calendar):
+    """Put `rows` on `legs` from today, count them on their routes, draw what each leg
+    brings (`luck_kernels.leg_outcomes`: interception is decided now and happens on
+    arrival) and wake each when she arrives or is stopped."""
+    keys, counters, salt = streams
+    leg, since, pending = trip
+    risk, hazard, geometric, mean, sd, traffic = legs_today
+    kernels.move(rows, _TRAVELLING, np.empty(0, dtype=np.int64), *people)
+    days, intercepted = luck_kernels.leg_outcomes(keys, counters, rows, salt, legs, risk,
+                                                  hazard, geometric, mean, sd)
+    for i in range(rows.size):
+        row = rows[i]
+        leg[row] = legs[i]
+        since[row] = day
+        pending[row] = _ARREST if intercepted[i] else _REVIEW
+        traffic[legs[i]] += 1
+    wake_after(rows, days, day, calendar)
+
+
+@njit(cache=True)
+def go_on(streams, rows, day, table, people, trip, legs_today, calendar):
+    """Set `rows` out at once on a next leg from where they stand, drawn with a uniform
+    each (`routing.Router.next_legs`); returns those with no leg open, who stay."""
+    keys, counters, salt = streams
+    cumulative, routes = table
+    location = people[1]
+    u = luck_kernels.uniforms(keys, counters, rows, salt)
+    here = np.empty(rows.size, dtype=np.int64)
+    for i in range(rows.size):
+        here[i] = location[rows[i]]
+    legs = kernels.pick_legs(here, cumulative, routes, u)
+    leaving = legs >= 0
+    set_out(streams, rows[leaving], legs[leaving], day, people, trip, legs_today, calendar)
+    return rows[~leaving]
+
+
+@njit(cache=True)
+def leave_stops(streams, rows, day, stuck_days, table, people, trip, legs_today, calendar,
+                safe_house, occupancy):
+    """Those whose wait at a stop is over: the ones a raid is due for are returned, to be
+    arrested; the others leave their safe house and set out on a next leg, or, with none
+    open, stay and look again in `stuck_days`."""
+    state, pending = people[0], trip[2]
+    raided = pending[rows] == _ARREST
+    moving_on = rows[~raided]
+    stuck = go_on(streams, moving_on, day, table, people, trip, legs_today, calendar)
+    for row in moving_on:
+        if state[row] == _TRAVELLING and safe_house[row] >= 0:
+            occupancy[safe_house[row]] -= 1
+            safe_house[row] = -1
+    wake_after(stuck, np.full(stuck.size, stuck_days, dtype=np.int64), day, calendar)
+    return rows[raided]
+
+
+@njit(cache=True)
+def arrive(rows, people, trip, channel, route_source, route_target, location_kind,
+           pass_through, asylum_kind, destination_kind, no_channel):
+    """Land each escapee where her leg ends (where it began if she was stopped on the
+    way to a destination: at an embassy gate, at the airport) and sort them by what
+    comes next. Returns, in row order: the arrested (stopped anywhere but on entering
+    an asylum country, which is the detention every arrival there goes through), those
+    reaching asylum, those reaching a destination, those at a pass-through place, and,
+    of the rest, those alone and those with a network."""
+    leg, pending = trip[0], trip[2]
+    here = np.empty(rows.size, dtype=np.int64)
+    # 0 arrested, 1 asylum, 2 destination, 3 passing through, 4 alone, 5 with a network.
+    group = np.empty(rows.size, dtype=np.int64)
+    sizes = np.zeros(6, dtype=np.int64)
+    for i in range(rows.size):
+        row = rows[i]
+        route = leg[row]
+        target = route_target[route]
+        intercepted = pending[row] == _ARREST
+        place = target
+        if intercepted and location_kind[target] == destination_kind:
+            place = route_source[route]
+        here[i] = place
+        kind = location_kind[place]
+        if intercepted and kind != asylum_kind:
+            group[i] = 0
+        elif kind == asylum_kind:
+            group[i] = 1
+        elif kind == destination_kind:
+            group[i] = 2
+        elif pass_through[place]:
+            group[i] = 3
+        elif channel[row] == no_channel:
+            group[i] = 4
+        else:
+            group[i] = 5
+        sizes[group[i]] += 1
+    kernels.move(rows, _TRAVELLING, here, *people)
+    sorted_rows = [np.empty(sizes[g], dtype=np.int64) for g in range(6)]
+    filled = np.zeros(6, dtype=np.int64)
+    for i in range(rows.size):
+        g = group[i]
+        sorted_rows[g][filled[g]] = rows[i]
+        filled[g] += 1
+    return (sorted_rows[0], sorted_rows[1], sorted_rows[2], sorted_rows[3], sorted_rows[4],
+            sorted_rows[5])
+
+
+@njit(inline="always")
+def _days_of(keys, counters, row, salt, geometric, mean, sd):
+    """Whole days from a scenario time (`draws.days`): geometric with a daily chance of
+    1/mean, or gamma."""
+    if geometric:
+        return min(_days_to_event(keys, counters, row, salt, _log_survival(1.0 / mean)),
+                   LONGEST)
+    return _gamma_day_count(keys, counters, row, salt, mean, sd)
+
+
+@njit(cache=True)
+def hand_off(streams, rows, location, ties, running_cell, knows, known, cutout):
+    """Each escapee stopping is taken on by the cell that runs the stop for her operator
+    (her own if none does). A hand-off to another cell takes days and may fail: `known`
+    and `cutout` are (geometric, mean, sd, failure) between cells that know each other
+    or not. Draws, per escapee: the delay (if handed off), then a uniform for failure.
+    Returns the new cells, the delays and whether each hand-off failed."""
+    keys, counters, salt = streams
+    channel, cell = ties[0], ties[1]
+    new_cells = np.empty(rows.size, dtype=np.int64)
+    delay = np.zeros(rows.size, dtype=np.int64)
+    failed = np.zeros(rows.size, dtype=np.bool_)
+    for i in range(rows.size):
+        row = rows[i]
+        running = running_cell[location[row], channel[row]]
+        new = running if running >= 0 else cell[row]
+        new_cells[i] = new
+        old = cell[row]
+        moving = old >= 0 and new >= 0 and old != new
+        spec = known if moving and knows[old, new] else cutout
+        if moving:
+            delay[i] = _days_of(keys, counters, row, salt, spec[0], spec[1], spec[2])
+        lost = _next_uniform(keys, counters, row, salt) < spec[3]
+        failed[i] = moving and lost
+    return new_cells, delay, failed
+
+
+@njit(cache=True)
+def wait_at_stops(streams, rows, day, people, trip, ties, running_cell, knows, known,
+                  cutout, places, wait, arrest, calendar):
+    """Escapees with a network stop where they are: they are handed on (`hand_off`);
+    those whose hand-off failed are returned, to hide alone. The others wait with their
+    new cells, in the first safe house of the cell there with room
+    (`kernels.place_in_houses`, `places` being its arrays after the day), else in the
+    open. Each draws her wait (`wait`: geometric, mean, sd), added to the hand-off
+    delay, then the day a raid would find her under the daily hazard `arrest`: (per-day
+    hazard, factor in the open, crackdown by country and day); she is woken then if it
+    comes first."""
+    keys, counters, salt = streams
+    location, location_country = people[1], people[2]
+    leg, since, pending = trip
+    cell, safe_house = ties[1], ties[2]
+    offsets, houses_at, n_cells, closed_until, capacity, occupancy = places
+    hazard, open_air_factor, crackdown = arrest
+    new_cells, delay, failed = hand_off(streams, rows, location, ties, running_cell, knows,
+                                        known, cutout)
+    staying, cells, delay = rows[~failed], new_cells[~failed], delay[~failed]
+    kernels.move(staying, _WAITING, np.empty(0, dtype=np.int64), *people)
+    here = np.empty(staying.size, dtype=np.int64)
+    for i in range(staying.size):
+        row = staying[i]
+        cell[row] = cells[i]
+        leg[row] = -1
+        since[row] = day
+        here[i] = location[row]
+    houses = kernels.place_in_houses(here, cells, day, offsets, houses_at, n_cells,
+                                     closed_until, capacity, occupancy)
+    days = np.empty(staying.size, dtype=np.int64)
+    for i in range(staying.size):
+        row = staying[i]
+        safe_house[row] = houses[i]
+        stay = _days_of(keys, counters, row, salt, wait[0], wait[1], wait[2]) + delay[i]
+        open_air = open_air_factor if houses[i] < 0 else 1.0
+        daily = hazard * crackdown[location_country[here[i]], day] * open_air
+        raid = _days_to_event(keys, counters, row, salt, _log_survival(daily))
+        arrested = raid < stay
+        pending[row] = _ARREST if arrested else _REVIEW
+        days[i] = np.int64(raid) if arrested else np.int64(stay)
+    wake_after(staying, days, day, calendar)
+    return rows[failed]
