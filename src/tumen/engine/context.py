@@ -92,7 +92,7 @@ class Context:
         self.day = 0
         self.due = np.empty(0, dtype=np.int64)
         self._rngs: dict[str, np.random.Generator] = {}
-        self._salt = salt_for(seed)
+        self._salt = np.uint64(salt_for(seed))
         # Per creator, the day of its last escapees and how many it made that day.
         self._minted: dict[str, tuple[int, int]] = {}
         self._masks: dict[tuple[int, ...], np.ndarray] = {}
@@ -126,7 +126,7 @@ class Context:
     def streams(self) -> tuple[np.ndarray, np.ndarray, np.uint64]:
         """Every escapee's identity key and draws taken so far, and the run's salt: what
         compiled code needs to draw from the escapees' own streams (`luck_kernels`)."""
-        return self.pop.key, self.pop.drawn, np.uint64(self._salt)
+        return self.pop.key, self.pop.drawn, self._salt
 
     def add_escapees(self, creator: str, state: int, location: np.ndarray | int,
                      count: int) -> np.ndarray:

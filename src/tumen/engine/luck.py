@@ -15,6 +15,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from numba import njit
 
 from tumen.engine import luck_kernels
 from tumen.engine.world import Graph
@@ -42,15 +43,20 @@ def identity_keys(origin: str, day: int, first: int, count: int) -> np.ndarray:
     The same origin, day and number give the same key in any scenario and any seed.
     """
     base = mix64((zlib.crc32(origin.encode()) << 32) ^ (day & 0xFFFFFFFF))
-    numbers = np.arange(first + 1, first + count + 1, dtype=np.uint64)
-    return _mix64_array(np.uint64(base) + numbers * np.uint64(_GOLDEN))
+    return _mixed_keys(np.uint64(base), np.uint64(first), count)
 
 
-def _mix64_array(value: np.ndarray) -> np.ndarray:
-    """`mix64` on an array of unsigned 64-bit integers (arithmetic wraps, as intended)."""
-    value = (value ^ (value >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    value = (value ^ (value >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return value ^ (value >> np.uint64(31))
+@njit(cache=True)
+def _mixed_keys(base, first, count):
+    """`mix64` of `base` + n * golden for the `count` numbers n after `first`, in one
+    compiled pass (unsigned arithmetic wraps, as intended)."""
+    keys = np.empty(count, dtype=np.uint64)
+    for i in range(count):
+        value = base + (first + np.uint64(i + 1)) * np.uint64(_GOLDEN)
+        value = (value ^ (value >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        value = (value ^ (value >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        keys[i] = value ^ (value >> np.uint64(31))
+    return keys
 
 
 def per_row(value: float | np.ndarray, size: int, dtype: type = np.float64) -> np.ndarray:

@@ -91,19 +91,18 @@ class Population:
 
     def add(self, state: int, location: np.ndarray | int, keys: np.ndarray) -> np.ndarray:
         """Append escapees with identity `keys` in `state` at `location`; return their rows."""
-        count = keys.size
-        if self._size + count > self._capacity:
-            self._grow(self._size + count)
-        rows = np.arange(self._size, self._size + count)
-        self._size += count
+        start, stop = self._size, self._size + keys.size
+        if stop > self._capacity:
+            self._grow(stop)
+        self._size = stop
         self._refresh_views()
-        for name, (_, fill) in _FIELDS.items():
-            self._store[name][rows] = fill
-        self._store["state"][rows] = state
-        self._store["location"][rows] = location
-        self._store["key"][rows] = keys
-        np.add.at(self.counts, (state, self.location_country[self.location[rows]]), 1)
-        return rows
+        # The new rows hold every field's fill value already: rows past the live length
+        # are filled when allocated and nothing writes there.
+        self.state[start:stop] = state
+        self.location[start:stop] = location
+        self.key[start:stop] = keys
+        np.add.at(self.counts, (state, self.location_country[self.location[start:stop]]), 1)
+        return np.arange(start, stop)
 
     def move(self, rows: np.ndarray, state: int, location: np.ndarray | int | None = None):
         """Put `rows` into `state` (and at `location`), keeping the counts exact."""

@@ -19,12 +19,16 @@ from tumen.engine.world import LOCATION_KINDS, World
 from tumen.scenario.schema import LocationKind
 
 REBUILD_EVERY_DAYS = 30
+# Routes' risks are worked out for this many days at a time (a day's worth of NumPy
+# calls costs as much as a year's).
+RISK_BLOCK_DAYS = 365
 _TERMINAL_KINDS = (LocationKind.ASYLUM, LocationKind.DESTINATION)
 
 
-def effective_risk(world: World, routes: np.ndarray, day: int,
+def effective_risk(world: World, routes: np.ndarray, day: int | np.ndarray,
                    per_day: bool = False) -> np.ndarray:
-    """Interception probability of legs today (with `per_day`, their daily hazard).
+    """Interception probability of legs today (with `per_day`, their daily hazard);
+    `routes` and `day` may be arrays that broadcast together (routes by days).
 
     Crackdowns raise the risk of every leg in a country; border security raises it for
     legs that enter the country; movement restrictions for legs that leave one.
@@ -100,7 +104,8 @@ class Router:
         self._open_on_build: np.ndarray | None = None
         # The day the table was last asked for: asked again that day, it stands.
         self._asked_on = -1
-        self._risks: tuple[int, np.ndarray, np.ndarray] | None = None
+        self._risks: tuple[np.ndarray, np.ndarray] | None = None
+        self._risk_block_start = 0
 
     def table(self, day: int) -> RouteTable:
         """Today's table, rebuilt when the open legs changed or a month has passed."""
@@ -117,15 +122,26 @@ class Router:
 
     def risks(self, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Each route's interception risk and daily hazard on the way on `day`
-        (`effective_risk`), worked out once a day."""
-        if self._risks is None or self._risks[0] != day:
-            graph, every_route = self.world.graph, np.arange(self.world.graph.n_routes)
-            risk = effective_risk(self.world, every_route, day)
-            hazard = graph.route_risk_per_day  # zero on every leg, or today's values
-            if hazard.any():
-                hazard = effective_risk(self.world, every_route, day, per_day=True)
-            self._risks = (day, risk, hazard)
-        return self._risks[1], self._risks[2]
+        (`effective_risk`), worked out for a block of days at a time."""
+        start = self._risk_block_start
+        if self._risks is None or not start <= day < start + len(self._risks[0]):
+            self._risk_block_start = day
+            self._risks = self._risks_from(day)
+        risk, hazard = self._risks
+        return risk[day - self._risk_block_start], hazard[day - self._risk_block_start]
+
+    def _risks_from(self, first: int) -> tuple[np.ndarray, np.ndarray]:
+        """Risks and hazards [day, route] from `first` for RISK_BLOCK_DAYS days: the
+        same arithmetic as `effective_risk` on each day, broadcast over the block."""
+        graph = self.world.graph
+        days = np.arange(first, min(first + RISK_BLOCK_DAYS, self.world.n_days))[None, :]
+        every_route = np.arange(graph.n_routes)[:, None]
+        risk = np.ascontiguousarray(effective_risk(self.world, every_route, days).T)
+        if graph.route_risk_per_day.any():
+            hazard = effective_risk(self.world, every_route, days, per_day=True).T
+        else:  # zero on every leg, every day
+            hazard = np.zeros((days.size, graph.n_routes))
+        return risk, np.ascontiguousarray(hazard)
 
     def next_legs(self, luck: Source, locations: np.ndarray, day: int) -> np.ndarray:
         """One next leg per escapee at `locations`, drawn from `luck` (one uniform each);

@@ -6,14 +6,12 @@ backlog builds, as it did in 2006-2007.
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 
-from tumen.engine import draws
+from tumen.engine import border_kernels, journey_end_kernels
 from tumen.engine.context import Context
 from tumen.engine.processes import resettlement
-from tumen.engine.states import Channel, Pending, State
+from tumen.engine.states import Pending, State
 from tumen.engine.world import COUNTRIES, LOCATION_KINDS, World
 from tumen.scenario.schema import Country, LocationKind
 
@@ -25,14 +23,12 @@ def enter(ctx: Context, rows: np.ndarray) -> None:
     if rows.size == 0:
         return
     pop = ctx.pop
-    ctx.houses.vacate(pop.safe_house[rows])
-    pop.safe_house[rows] = -1
-    pop.move(rows, State.DETAINED_THAILAND)
-    pop.channel[rows] = Channel.NONE
-    pop.cell[rows] = -1
-    pop.pending[rows] = Pending.REVIEW
+    wake = journey_end_kernels.jail(
+        np.ascontiguousarray(rows, dtype=np.int64), ctx.day, ctx.streams(),
+        border_kernels.moves(pop), border_kernels.people(pop), pop.safe_house, pop.pending,
+        ctx.houses.occupancy, border_kernels.days_spec(ctx.params.asylum.jail_days))
+    ctx.calendar.schedule(pop, rows, wake)
     ctx.count("detained_thailand", rows.size)
-    ctx.wake_in(rows, draws.days(ctx.luck(rows), ctx.params.asylum.jail_days, rows.size))
 
 
 def _destinations(world: World) -> tuple[int, int]:
@@ -54,24 +50,25 @@ class Asylum:
     name = "asylum"
 
     def __init__(self, world: World):
-        self._queue: deque[int] = deque()
+        self._queue = np.empty(0, dtype=np.int64)
         self._credit = 0.0
         self._seoul, self._us = _destinations(world)
 
     def step(self, ctx: Context) -> None:
         pop = ctx.pop
         served = ctx.due_in(State.DETAINED_THAILAND)
-        pop.pending[served] = Pending.QUEUED
-        ctx.calendar.schedule(pop, served, ctx.world.n_days)
-        self._queue.extend(served.tolist())
+        if served.size:
+            pop.pending[served] = Pending.QUEUED
+            ctx.calendar.schedule(pop, served, ctx.world.n_days)
+            self._queue = np.concatenate([self._queue, served])
         params = ctx.params.asylum
         self._credit += params.flights_per_day * float(ctx.input("thai_processing", _THAILAND))
-        seats = min(int(self._credit), len(self._queue))
+        seats = min(int(self._credit), self._queue.size)
         # Seats not taken today are lost, not saved up for a later rush.
         self._credit -= int(self._credit)
         if seats == 0:
             return
-        flying = np.array([self._queue.popleft() for _ in range(seats)], dtype=np.int64)
+        flying, self._queue = self._queue[:seats], self._queue[seats:]
         to_us = ctx.luck(flying).random(seats) < params.us_share if self._us >= 0 else 0
         destination = np.where(to_us, self._us, self._seoul)
         resettlement.arrive(ctx, flying, destination)

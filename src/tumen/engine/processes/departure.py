@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tumen.engine import draws
+from tumen.engine import border_kernels
 from tumen.engine.context import Context
 from tumen.engine.states import State
 from tumen.engine.world import LOCATION_KINDS, NORTH_KOREA
@@ -17,48 +17,38 @@ def create(ctx: Context, origins: np.ndarray, prepaid_usd: float = 0.0) -> np.nd
     """New escapees at `origins`, on their way to a crossing; returns their rows.
 
     `prepaid_usd` > 0 marks chain escapes: relatives in the South paid a broker for the
-    whole trip, and that money travels with the escapee until it is spent.
+    whole trip, and that money travels with the escapee until it is spent. The others
+    carry savings of their own, or nothing.
     """
     pop, population = ctx.pop, ctx.world.population
     creator = "chain" if prepaid_usd > 0 else "departure"
     rows = ctx.add_escapees(creator, State.APPROACHING, origins, origins.size)
-    luck = ctx.luck(rows)
-    pop.origin[rows] = origins
-    pop.woman[rows] = luck.random(rows.size) < population.women_share
-    pop.child[rows] = luck.random(rows.size) < population.child_share
-    if prepaid_usd > 0:
-        pop.prepaid[rows] = True
-        pop.funds[rows] = prepaid_usd
-    else:
-        carries = luck.random(rows.size) < population.funds_share
-        funds = draws.gamma_days(luck, population.funds_usd.mean, population.funds_usd.sd,
-                                 rows.size).astype(np.float64)
-        pop.funds[rows] = np.where(carries, funds, 0.0)
-        ctx.book("own_savings", pop.funds[rows].sum())
+    savings = (population.funds_share, float(population.funds_usd.mean),
+               float(population.funds_usd.sd))
+    brought = border_kernels.new_escapees(
+        rows, origins, ctx.streams(), pop.woman, pop.child, pop.origin, pop.prepaid, pop.funds,
+        (population.women_share, population.child_share), savings, float(prepaid_usd))
+    ctx.book("own_savings", brought)
     set_off(ctx, rows)
     return rows
 
 
 def set_off(ctx: Context, rows: np.ndarray) -> None:
-    """Send escapees at their origin towards a crossing: the leg decides when they get there."""
-    pop, graph = ctx.pop, ctx.world.graph
-    luck = ctx.luck(rows)
-    legs = ctx.router.next_legs(luck, pop.location[rows], ctx.day)
-    stuck = legs < 0
-    pop.leg[rows] = legs
-    pop.since[rows] = ctx.day
-    ctx.recorder.traffic(ctx.day, legs[~stuck])
-    safe_legs = np.where(stuck, 0, legs)
-    travel = luck.leg_days(safe_legs, graph)
-    # With no open way out (a sealed border), escapees wait a month and look again.
-    ctx.wake_in(rows, np.where(stuck, 30, travel))
+    """Send escapees at their origin towards a crossing: the leg decides when they get
+    there; with no open way out (a sealed border), they wait a month and look again."""
+    pop, table = ctx.pop, ctx.router.table(ctx.day)
+    wake = border_kernels.set_off(rows, ctx.day, ctx.streams(), (table.cumulative, table.routes),
+                                  border_kernels.route_lengths(ctx.world.graph), pop.location,
+                                  pop.leg, pop.since, ctx.recorder.traffic_counts(ctx.day))
+    ctx.calendar.schedule(pop, rows, wake)
 
 
 def border_open(ctx: Context) -> bool:
     """Whether any leg out of an origin province is open today."""
     graph = ctx.world.graph
-    from_origin = graph.location_kind[graph.route_source] == _ORIGIN
-    return bool(graph.route_open[from_origin, ctx.day].any())
+    ways_out = ctx.once("legs out of origins", lambda: np.flatnonzero(
+        graph.location_kind[graph.route_source] == _ORIGIN))
+    return bool(graph.route_open[ways_out, ctx.day].any())
 
 
 def deterred_by_guards(ctx: Context, elasticity: float) -> float:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from tumen.engine import draws
+from tumen.engine import border_kernels, journey_end_kernels
 from tumen.engine.context import Context
 from tumen.engine.processes import punishment, resettlement
-from tumen.engine.states import Channel, Pending, State
+from tumen.engine.states import State
 from tumen.engine.world import CHINA, COUNTRIES, LOCATION_KINDS, NORTH_KOREA, World
 from tumen.scenario.schema import Country, LocationKind
 
@@ -20,27 +20,21 @@ HELD_REVIEW_DAYS = 30
 
 
 def arrest(ctx: Context, rows: np.ndarray) -> None:
-    """Arrest `rows` where they are: funds are seized, safe-house places freed."""
+    """Arrest `rows` where they are: funds are seized, safe-house places freed; China
+    holds its arrests, third countries theirs, each for a term."""
     if rows.size == 0:
         return
     pop, params = ctx.pop, ctx.params.detention
-    ctx.book("seized", pop.funds[rows].sum())
-    pop.funds[rows] = 0.0
-    ctx.houses.vacate(pop.safe_house[rows])
-    pop.safe_house[rows] = -1
-    pop.channel[rows] = Channel.NONE
-    pop.cell[rows] = -1
-    pop.leg[rows] = -1
-    pop.pending[rows] = Pending.REVIEW
-    pop.since[rows] = ctx.day
-    in_china = ctx.country_of(rows) == CHINA
-    china, third = rows[in_china], rows[~in_china]
-    pop.move(china, State.DETAINED_CHINA)
-    ctx.count("arrests_china", china.size)
-    ctx.wake_in(china, draws.days(ctx.luck(china), params.china_hold_days, china.size))
-    pop.move(third, State.DETAINED_THIRD)
-    ctx.count("arrests_third", third.size)
-    ctx.wake_in(third, draws.days(ctx.luck(third), params.third_hold_days, third.size))
+    holds = (border_kernels.days_spec(params.china_hold_days),
+             border_kernels.days_spec(params.third_hold_days))
+    wake, seized, in_china = journey_end_kernels.arrest(
+        np.ascontiguousarray(rows, dtype=np.int64), ctx.day, ctx.streams(),
+        border_kernels.moves(pop), border_kernels.people(pop), pop.funds, pop.safe_house,
+        ctx.houses.occupancy, pop.pending, CHINA, holds)
+    ctx.calendar.schedule(pop, rows, wake)
+    ctx.book("seized", seized)
+    ctx.count("arrests_china", in_china)
+    ctx.count("arrests_third", rows.size - in_china)
 
 
 def deportation_points(world: World) -> np.ndarray:
@@ -104,13 +98,12 @@ class Detention:
     def _third_country(self, ctx: Context, rows: np.ndarray) -> None:
         if rows.size == 0:
             return
-        pop = ctx.pop
-        base = ctx.params.detention.third_deport_to_china
-        deport = base * ctx.input("crackdown", ctx.country_of(rows))
-        deported = ctx.luck(rows).random(rows.size) < deport
-        sent_back = rows[deported]
-        pop.move(sent_back, State.DETAINED_CHINA, self._deport_to[pop.location[sent_back]])
-        ctx.count("deported_to_china", sent_back.size)
-        ctx.wake_in(sent_back, draws.days(ctx.luck(sent_back),
-                                          ctx.params.detention.china_hold_days, sent_back.size))
-        resettlement.arrive(ctx, rows[~deported], self._release_to)
+        pop, params = ctx.pop, ctx.params.detention
+        sent_back, wake, released = journey_end_kernels.third_country_fates(
+            rows, ctx.day, ctx.streams(), border_kernels.moves(pop), params.third_deport_to_china,
+            ctx.world.inputs["crackdown"][:, ctx.day], self._deport_to,
+            border_kernels.days_spec(params.china_hold_days))
+        if sent_back.size:
+            ctx.calendar.schedule(pop, sent_back, wake)
+            ctx.count("deported_to_china", sent_back.size)
+        resettlement.arrive(ctx, released, self._release_to)

@@ -8,26 +8,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from tumen.engine import draws
+from tumen.engine import border_kernels
 from tumen.engine.context import Context
-from tumen.engine.states import Channel, State
+from tumen.engine.states import State
 
 
 def imprison(ctx: Context, rows: np.ndarray) -> None:
     """Hold `rows` in North Korea, at their home province, for a prison term."""
     if rows.size == 0:
         return
-    pop = ctx.pop
-    pop.move(rows, State.IMPRISONED_NK, pop.origin[rows])
-    pop.channel[rows] = Channel.NONE
-    pop.cell[rows] = -1
-    pop.leg[rows] = -1
-    pop.since[rows] = ctx.day
-    ctx.wake_in(rows, draws.days(ctx.luck(rows), ctx.params.crossing.prison_days, rows.size))
+    wake = border_kernels.imprison(rows, ctx.day, ctx.streams(), border_kernels.moves(ctx.pop),
+                                   border_kernels.people(ctx.pop),
+                                   border_kernels.days_spec(ctx.params.crossing.prison_days))
+    ctx.calendar.schedule(ctx.pop, rows, wake)
 
 
 class Punishment:
-    """At the end of a term, an escapee tries again or stays."""
+    """At the end of a term, an escapee tries again (on her own, her broker's money
+    gone) or stays."""
 
     name = "punishment"
 
@@ -36,16 +34,8 @@ class Punishment:
         if rows.size == 0:
             return
         pop, params = ctx.pop, ctx.params.crossing
-        retry = ctx.luck(rows).random(rows.size) < params.retry
-        stays = rows[~retry]
-        pop.move(stays, State.STAYED_NK)
-        ctx.calendar.schedule(pop, stays, ctx.world.n_days)
-        again = rows[retry]
-        if again.size == 0:
-            return
-        pop.move(again, State.APPROACHING)
-        pop.attempts[again] += 1
-        pop.prepaid[again] = False
-        ctx.count("reattempts", again.size)
-        pop.leg[again] = -1
-        ctx.wake_in(again, draws.days(ctx.luck(again), params.retry_wait_days, again.size))
+        wake, again = border_kernels.end_terms(
+            rows, ctx.day, ctx.streams(), border_kernels.moves(pop), pop.attempts, pop.prepaid,
+            pop.leg, params.retry, border_kernels.days_spec(params.retry_wait_days))
+        ctx.calendar.schedule(pop, rows, wake)
+        ctx.count("reattempts", again)

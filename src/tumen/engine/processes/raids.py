@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tumen.engine import draws
+from tumen.engine import draws, journey_end_kernels
 from tumen.engine.context import Context
 from tumen.engine.processes import detention
 
@@ -77,11 +77,12 @@ class Raids:
 
     def step(self, ctx: Context) -> None:
         houses = ctx.houses
-        occupied = np.flatnonzero((houses.occupancy > 0) & houses.is_open(ctx.day))
+        occupied, odds = journey_end_kernels.raid_odds(
+            houses.occupancy, houses.closed_until, ctx.day, ctx.world.network.house_location,
+            ctx.world.graph.location_country, ctx.world.inputs["crackdown"][:, ctx.day],
+            ctx.params.raids.rate_per_house_day)
         if occupied.size == 0:
             return
-        country = ctx.world.graph.location_country[ctx.world.network.house_location[occupied]]
-        rate = ctx.params.raids.rate_per_house_day * ctx.input("crackdown", country)
-        hit = occupied[ctx.rng(self.name).random(occupied.size) < rate]
+        hit = occupied[ctx.rng(self.name).random(occupied.size) < odds]
         for house in hit.tolist():
             raid_house(ctx, house)

@@ -11,43 +11,38 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tumen.engine import border_kernels, journey_end_kernels
 from tumen.engine.context import Context
 from tumen.engine.diaspora import broker_line_share, families_with_relatives
+from tumen.engine.luck import per_row
 from tumen.engine.processes import departure, hiding
-from tumen.engine.states import Channel, Pending, State
 from tumen.engine.world import COUNTRIES, NORTH_KOREA
 from tumen.scenario.schema import Country
 from tumen.scenario.schema import Resettlement as ResettlementParameters
 
 _UNITED_STATES = COUNTRIES.index(Country.UNITED_STATES)
+_HERE = np.empty(0, dtype=np.int64)  # land them where they are
 
 
 def arrive(ctx: Context, rows: np.ndarray, location: np.ndarray | int | None = None) -> None:
-    """Land `rows` at their destination (or `location`); count them and their journeys."""
+    """Land `rows` at their destination (or `location`); count them and their journeys.
+    Brokers who moved people on credit are paid, mostly from the resettlement grant."""
     if rows.size == 0:
         return
-    pop = ctx.pop
-    pop.safe_house[rows] = -1
-    pop.channel[rows] = Channel.NONE
-    pop.cell[rows] = -1
-    pop.leg[rows] = -1
-    pop.pending[rows] = Pending.REVIEW
-    where = pop.location[rows] if location is None else np.broadcast_to(location, rows.shape)
-    in_us = ctx.world.graph.location_country[where] == _UNITED_STATES
-    us, korea = rows[in_us], rows[~in_us]
-    pop.move(korea, State.ARRIVED_SK, where[~in_us])
-    pop.move(us, State.ARRIVED_US, where[in_us])
+    pop, params = ctx.pop, ctx.params.resettlement
+    places = _HERE if location is None else per_row(location, rows.size, np.int64)
+    journeys, repaid, counts = journey_end_kernels.arrive(
+        np.ascontiguousarray(rows, dtype=np.int64), places, ctx.day, ctx.streams(),
+        border_kernels.moves(pop), border_kernels.people(pop), pop.safe_house, pop.pending,
+        pop.woman, pop.crossed, pop.debt, _UNITED_STATES, params.recontact)
     ctx.calendar.schedule(pop, rows, ctx.world.n_days)
-    ctx.count("arrivals_sk", korea.size)
-    ctx.count("arrivals_sk_women", int(pop.woman[korea].sum()))
-    ctx.count("arrivals_us", us.size)
-    ctx.recorder.journey(ctx.day, ctx.day - pop.crossed[rows])
-    # Brokers who moved people on credit are paid, mostly from the resettlement grant.
-    ctx.book("debt_repaid", pop.debt[rows].sum())
-    pop.debt[rows] = 0.0
-    params = ctx.params.resettlement
-    contacts = int((ctx.luck(korea).random(korea.size) < params.recontact).sum())
-    ctx.diaspora.resettled += korea.size
+    korea, women, us, contacts = counts.tolist()
+    ctx.count("arrivals_sk", korea)
+    ctx.count("arrivals_sk_women", women)
+    ctx.count("arrivals_us", us)
+    ctx.recorder.journey(ctx.day, journeys)
+    ctx.book("debt_repaid", repaid)
+    ctx.diaspora.resettled += korea
     ctx.diaspora.in_contact += contacts
     ctx.diaspora.new_in_contact += contacts
     ctx.diaspora.relatives_left += contacts * params.relatives_max
@@ -158,10 +153,11 @@ def _send_for(ctx: Context, rng: np.random.Generator, n: int, fees: ChainFees,
     spent = in_china.size * fees.from_china + from_home * fees.from_home
     ctx.book(source, spent)
     ctx.book("chain_funding", spent)
-    # Money for a relative already hiding in China lets her pay a broker from there.
-    ctx.pop.funds[in_china] += fees.from_china
-    hiding.schedule(ctx, in_china)
-    ctx.count("chain_funded_in_china", in_china.size)
+    if in_china.size:
+        # Money for a relative already hiding in China lets her pay a broker from there.
+        ctx.pop.funds[in_china] += fees.from_china
+        hiding.schedule(ctx, in_china)
+        ctx.count("chain_funded_in_china", in_china.size)
     if from_home == 0:
         return
     weights = ctx.world.graph.departure_weight
