@@ -175,3 +175,26 @@ def test_the_hazards_of_each_kind_of_hidden_escapee_by_hand() -> None:
         [0.001 * 2 * 0.3, 0.0, 0.0, 0.001, 0.003 * 0.3, 0.0, 0.0],
     ]
     np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_those_hiding_go_home_at_the_daily_hazard_and_stay_there() -> None:
+    """With only a hazard R of going home, the share gone home in a year is
+    1 - (1 - R)^364 (binomial, within 5 sd); they end in North Korea for good, at their
+    origin, and the trafficked never go."""
+    rate = 0.002
+    scenario = tiny(
+        population={"initial": [hiding_at("yanbian", N),
+                                {"location": "yanbian", "count": 500, "settled_share": 0.0,
+                                 "trafficked_share": 1.0}]},
+        parameters={"hiding": {"arrest_men": 0.0, "arrest_women": 0.0, "return_home": rate}},
+    )
+    results, ctx = simulate_with_context(scenario, seed=11)
+    gone = int(results.daily["returned_home"].sum())
+    share = 1.0 - (1.0 - rate) ** 364
+    free = N + 500 - int(ctx.pop.woman[N:].sum())  # men among the 500 are not trafficked
+    expected, sd = free * share, math.sqrt(free * share * (1.0 - share))
+    assert abs(gone - expected) <= 5 * sd, (gone, expected, sd)
+    home = np.flatnonzero(ctx.pop.state == State.STAYED_NK)
+    assert home.size == gone
+    assert (ctx.pop.location[home] == ctx.pop.origin[home]).all()
+    assert (ctx.pop.wake[home] == np.iinfo(np.int32).max).all()
