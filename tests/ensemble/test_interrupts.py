@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,15 @@ import pytest
 from tumen.ensemble import interrupts
 from tumen.ensemble.spec import seeds_sweep
 from tumen.ensemble.store import RunOutcome, RunStore
+
+
+@pytest.fixture(autouse=True)
+def ctrl_c_as_in_a_terminal() -> Iterator[None]:
+    """Ctrl-C handled as Python handles it by default, whatever the test runner inherited
+    (a job started in the background, as CI may start it, ignores Ctrl-C)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
 
 
 def press_ctrl_c() -> None:
