@@ -21,12 +21,10 @@ from numba import njit
 
 from tumen.engine import kernels
 from tumen.engine.luck_kernels import (
-    LONGEST,
-    _days_to_event,
     _gamma_day_count,
     _leg_length,
-    _log_survival,
     _next_uniform,
+    _spec_days,
     _survival_of,
     uniforms,
 )
@@ -37,7 +35,6 @@ from tumen.scenario.schema import Days
 
 # Those with no way out today look again after this many days.
 SEALED_REVIEW_DAYS = 30
-STAY = np.empty(0, dtype=np.int64)  # `kernels.move`'s "location unchanged"
 # State and channel codes as plain globals, which compiled code reads as constants.
 _APPROACHING, _IMPRISONED_NK = State.APPROACHING, State.IMPRISONED_NK
 _STAYED_NK, _DIED = State.STAYED_NK, State.DIED
@@ -45,11 +42,6 @@ _NONE, _BROKER = Channel.NONE, Channel.BROKER
 NEVER = np.iinfo(np.int64).max  # a wake-up day past any calendar's end
 # What happens to each escapee who meets the guards at the river.
 _CROSSES, _DIES, _JAILED = 0, 1, 2
-
-
-def moves(pop: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """What `kernels.move` takes of the population to move escapees and keep counts."""
-    return pop.state, pop.location, pop.location_country, pop.counts
 
 
 def people(pop: Population) -> tuple[np.ndarray, ...]:
@@ -73,10 +65,7 @@ def draw_days(streams, row, spec):
     """Whole days from a `Days` spec for one escapee, drawn as `draws.days` draws them."""
     keys, counters, salt = streams
     geometric, mean, sd = spec
-    if geometric:
-        wait = _days_to_event(keys, counters, row, salt, _log_survival(1.0 / mean))
-        return np.int64(min(wait, LONGEST))
-    return np.int64(np.int32(_gamma_day_count(keys, counters, row, salt, mean, sd)))
+    return np.int64(_spec_days(keys, counters, row, salt, geometric, mean, sd))
 
 
 @njit(cache=True)
@@ -223,7 +212,7 @@ def cross_river(rows, day, streams, table, lengths, moves, people, crossed, mone
     for row in died:
         booked[1] += funds[row]
         funds[row] = 0.0
-    kernels.move(died, _DIED, STAY, *moves)
+    kernels.move(died, _DIED, kernels.STAY, *moves)
     woken[n_woken:n_woken + died.size] = died
     wake[n_woken:n_woken + died.size] = NEVER
     n_woken += died.size
@@ -258,6 +247,6 @@ def end_terms(rows, day, streams, moves, attempts, prepaid, leg, retry, retry_wa
             prepaid[row] = False
             leg[row] = -1
             wake[i] = wake_after(day, draw_days(streams, row, retry_wait))
-    kernels.move(rows[~again], _STAYED_NK, STAY, *moves)
-    kernels.move(rows[again], _APPROACHING, STAY, *moves)
+    kernels.move(rows[~again], _STAYED_NK, kernels.STAY, *moves)
+    kernels.move(rows[again], _APPROACHING, kernels.STAY, *moves)
     return wake, int(again.sum())

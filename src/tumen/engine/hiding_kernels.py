@@ -152,10 +152,8 @@ def step(rows, day, window, pop_arrays, since, origin, counts, luck, calendar, c
             pending[row] = _BROKER
             continue
         if event == RETURN:
-            counts[code, country] -= 1
-            state[row] = _HOME
-            location[row] = origin[row]
-            counts[_HOME, location_country[origin[row]]] += 1
+            kernels.move_row(row, _HOME, origin[row], state, location, location_country,
+                             counts)
             wake[row] = never
             n_home += 1
             continue
@@ -166,9 +164,7 @@ def step(rows, day, window, pop_arrays, since, origin, counts, luck, calendar, c
         elif event == SETTLE:
             new_state = _SETTLED
             n_settled += 1
-        counts[code, country] -= 1
-        state[row] = new_state
-        counts[new_state, country] += 1
+        kernels.move_row(row, new_state, -1, state, location, location_country, counts)
         again[n_again] = row
         n_again += 1
     schedule(again[:n_again], day, window, pop_arrays, luck, calendar, crackdown_ahead,

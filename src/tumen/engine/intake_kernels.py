@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from tumen.engine import kernels
 from tumen.engine.luck_kernels import _next_uniform
 from tumen.engine.states import Channel, Pending, State
 
@@ -30,10 +31,7 @@ def sell_some(rows, streams, woman, channel, people, sell_chance):
     for row in rows:
         u = _next_uniform(keys, counters, row, salt)
         if woman[row] and u < sell_chance:
-            country = location_country[location[row]]
-            counts[state[row], country] -= 1
-            state[row] = _TRAFFICKED
-            counts[_TRAFFICKED, country] += 1
+            kernels.move_row(row, _TRAFFICKED, -1, state, location, location_country, counts)
             sold[n_sold] = row
             n_sold += 1
         else:

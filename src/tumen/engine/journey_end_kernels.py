@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from tumen.engine import kernels
-from tumen.engine.border_kernels import STAY, draw_days, wake_after
+from tumen.engine.border_kernels import draw_days, wake_after
 from tumen.engine.luck_kernels import _next_uniform
 from tumen.engine.states import Channel, Pending, State
 
@@ -61,8 +61,8 @@ def arrest(rows, day, streams, moves, people, funds, safe_house, occupancy, pend
         leg[row] = -1
         since[row] = day
         in_china[i] = location_country[location[row]] == china
-    kernels.move(rows[in_china], _DETAINED_CHINA, STAY, *moves)
-    kernels.move(rows[~in_china], _DETAINED_THIRD, STAY, *moves)
+    kernels.move(rows[in_china], _DETAINED_CHINA, kernels.STAY, *moves)
+    kernels.move(rows[~in_china], _DETAINED_THIRD, kernels.STAY, *moves)
     wake = np.empty(rows.size, dtype=np.int64)
     for i in range(rows.size):
         hold = holds[0] if in_china[i] else holds[1]
@@ -79,7 +79,7 @@ def jail(rows, day, streams, moves, people, safe_house, pending, occupancy, term
         row = rows[i]
         _free_place(row, safe_house, occupancy)
         _let_go(row, people, safe_house, pending)
-    kernels.move(rows, _DETAINED_THAILAND, STAY, *moves)
+    kernels.move(rows, _DETAINED_THAILAND, kernels.STAY, *moves)
     for i in range(rows.size):
         wake[i] = wake_after(day, draw_days(streams, rows[i], term))
     return wake

@@ -112,18 +112,29 @@ def still_due(rows, wanted, state, wake, day):
     return keep[:count]
 
 
+# `move`'s places for "where they are": an empty array.
+STAY = np.empty(0, dtype=np.int64)
+
+
+@njit(inline="always")
+def move_row(row, new_state, place, state, location, location_country, counts):
+    """Put one escapee into `new_state`, at `place` unless it is negative, and keep the
+    counts by state and country exact."""
+    counts[state[row], location_country[location[row]]] -= 1
+    state[row] = new_state
+    if place >= 0:
+        location[row] = place
+    counts[new_state, location_country[location[row]]] += 1
+
+
 @njit(cache=True)
 def move(rows, new_state, new_location, state, location, location_country, counts):
-    """Put rows into `new_state`, at `new_location` unless it is empty, and keep the
-    counts by state and country exact."""
+    """Put rows into `new_state`, at `new_location` unless it is empty (`STAY`), and
+    keep the counts by state and country exact."""
     moves = new_location.size > 0
     for i in range(rows.size):
-        row = rows[i]
-        counts[state[row], location_country[location[row]]] -= 1
-        state[row] = new_state
-        if moves:
-            location[row] = new_location[i]
-        counts[new_state, location_country[location[row]]] += 1
+        place = new_location[i] if moves else -1
+        move_row(rows[i], new_state, place, state, location, location_country, counts)
 
 
 @njit(cache=True)

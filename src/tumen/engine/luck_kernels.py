@@ -115,6 +115,16 @@ def _days_to_event(keys, counters, row, salt, log_survival):
 
 
 @njit(inline="always")
+def _spec_days(keys, counters, row, salt, geometric, mean, sd):
+    """Whole days (as a float) from a scenario time, as `draws.days` draws them:
+    geometric with a daily chance of 1/mean (capped at LONGEST), or gamma."""
+    if geometric:
+        return min(_days_to_event(keys, counters, row, salt, _log_survival(1.0 / mean)),
+                   LONGEST)
+    return _gamma_day_count(keys, counters, row, salt, mean, sd)
+
+
+@njit(inline="always")
 def _leg_length(keys, counters, row, salt, leg, geometric, geometric_survival, mean, sd):
     """Days of the leg: geometric with a daily chance of 1/mean (whose log-survival is
     given) where `geometric`, else gamma."""

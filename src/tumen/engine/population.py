@@ -14,7 +14,6 @@ from tumen.engine import kernels
 from tumen.engine.states import N_STATES
 
 NEVER = np.iinfo(np.int32).max
-_NO_PLACES = np.empty(0, dtype=np.int64)
 
 _FIELDS: dict[str, tuple[type, int | float]] = {
     "state": (np.int8, 0),
@@ -109,7 +108,7 @@ class Population:
         if rows.size == 0:
             return
         if location is None:
-            places = _NO_PLACES
+            places = kernels.STAY
         elif isinstance(location, np.ndarray):
             places = np.ascontiguousarray(location, dtype=np.int64)
         else:
@@ -117,6 +116,11 @@ class Population:
         kernels.move(np.ascontiguousarray(rows, dtype=np.int64), int(state), places,
                      self.state, self.location,
                      self.location_country, self.counts)
+
+    def move_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """What compiled code that moves escapees takes (`kernels.move`): states,
+        locations, each location's country and the counts by state and country."""
+        return self.state, self.location, self.location_country, self.counts
 
     def recount(self) -> np.ndarray:
         """Counts by state and country from the arrays, to check the incremental ones."""

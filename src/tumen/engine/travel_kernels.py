@@ -27,11 +27,10 @@ from numba import njit
 
 from tumen.engine import kernels, luck_kernels
 from tumen.engine.luck_kernels import (
-    LONGEST,
     _days_to_event,
-    _gamma_day_count,
     _log_survival,
     _next_uniform,
+    _spec_days,
 )
 from tumen.engine.states import Pending, State
 
@@ -56,7 +55,7 @@ def set_out(streams, rows, legs, day, people, trip, legs_today, calendar):
     keys, counters, salt = streams
     leg, since, pending = trip
     risk, hazard, geometric, mean, sd, traffic = legs_today
-    kernels.move(rows, _TRAVELLING, np.empty(0, dtype=np.int64), *people)
+    kernels.move(rows, _TRAVELLING, kernels.STAY, *people)
     days, intercepted = luck_kernels.leg_outcomes(keys, counters, rows, salt, legs, risk,
                                                   hazard, geometric, mean, sd)
     for i in range(rows.size):
@@ -151,16 +150,6 @@ def arrive(rows, people, trip, channel, route_source, route_target, location_kin
             sorted_rows[5])
 
 
-@njit(inline="always")
-def _days_of(keys, counters, row, salt, geometric, mean, sd):
-    """Whole days from a scenario time (`draws.days`): geometric with a daily chance of
-    1/mean, or gamma."""
-    if geometric:
-        return min(_days_to_event(keys, counters, row, salt, _log_survival(1.0 / mean)),
-                   LONGEST)
-    return _gamma_day_count(keys, counters, row, salt, mean, sd)
-
-
 @njit(cache=True)
 def hand_off(streams, rows, location, ties, running_cell, knows, known, cutout):
     """Each escapee stopping is taken on by the cell that runs the stop for her operator
@@ -182,7 +171,7 @@ def hand_off(streams, rows, location, ties, running_cell, knows, known, cutout):
         moving = old >= 0 and new >= 0 and old != new
         spec = known if moving and knows[old, new] else cutout
         if moving:
-            delay[i] = _days_of(keys, counters, row, salt, spec[0], spec[1], spec[2])
+            delay[i] = _spec_days(keys, counters, row, salt, spec[0], spec[1], spec[2])
         lost = _next_uniform(keys, counters, row, salt) < spec[3]
         failed[i] = moving and lost
     return new_cells, delay, failed
@@ -208,7 +197,7 @@ def wait_at_stops(streams, rows, day, people, trip, ties, running_cell, knows, k
     new_cells, delay, failed = hand_off(streams, rows, location, ties, running_cell, knows,
                                         known, cutout)
     staying, cells, delay = rows[~failed], new_cells[~failed], delay[~failed]
-    kernels.move(staying, _WAITING, np.empty(0, dtype=np.int64), *people)
+    kernels.move(staying, _WAITING, kernels.STAY, *people)
     here = np.empty(staying.size, dtype=np.int64)
     for i in range(staying.size):
         row = staying[i]
@@ -222,7 +211,7 @@ def wait_at_stops(streams, rows, day, people, trip, ties, running_cell, knows, k
     for i in range(staying.size):
         row = staying[i]
         safe_house[row] = houses[i]
-        stay = _days_of(keys, counters, row, salt, wait[0], wait[1], wait[2]) + delay[i]
+        stay = _spec_days(keys, counters, row, salt, wait[0], wait[1], wait[2]) + delay[i]
         open_air = open_air_factor if houses[i] < 0 else 1.0
         daily = hazard * crackdown[location_country[here[i]], day] * open_air
         raid = _days_to_event(keys, counters, row, salt, _log_survival(daily))

@@ -25,7 +25,7 @@ def enter(ctx: Context, rows: np.ndarray) -> None:
     pop = ctx.pop
     wake = journey_end_kernels.jail(
         np.ascontiguousarray(rows, dtype=np.int64), ctx.day, ctx.streams(),
-        border_kernels.moves(pop), border_kernels.people(pop), pop.safe_house, pop.pending,
+        pop.move_arrays(), border_kernels.people(pop), pop.safe_house, pop.pending,
         ctx.houses.occupancy, border_kernels.days_spec(ctx.params.asylum.jail_days))
     ctx.calendar.schedule(pop, rows, wake)
     ctx.count("detained_thailand", rows.size)

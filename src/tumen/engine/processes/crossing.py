@@ -36,7 +36,7 @@ class Crossing:
                   params.crossing.death)
         woken, wake, crossing, legs, booked, counts = border_kernels.cross_river(
             rows, ctx.day, ctx.streams(), (table.cumulative, table.routes),
-            border_kernels.route_lengths(graph), border_kernels.moves(pop),
+            border_kernels.route_lengths(graph), pop.move_arrays(),
             border_kernels.people(pop), pop.crossed,
             (pop.funds, pop.prepaid, graph.route_cost, graph.route_target), guards,
             border_kernels.days_spec(params.crossing.prison_days),

@@ -29,7 +29,7 @@ def arrest(ctx: Context, rows: np.ndarray) -> None:
              border_kernels.days_spec(params.third_hold_days))
     wake, seized, in_china = journey_end_kernels.arrest(
         np.ascontiguousarray(rows, dtype=np.int64), ctx.day, ctx.streams(),
-        border_kernels.moves(pop), border_kernels.people(pop), pop.funds, pop.safe_house,
+        pop.move_arrays(), border_kernels.people(pop), pop.funds, pop.safe_house,
         ctx.houses.occupancy, pop.pending, CHINA, holds)
     ctx.calendar.schedule(pop, rows, wake)
     ctx.book("seized", seized)
@@ -100,7 +100,7 @@ class Detention:
             return
         pop, params = ctx.pop, ctx.params.detention
         sent_back, wake, released = journey_end_kernels.third_country_fates(
-            rows, ctx.day, ctx.streams(), border_kernels.moves(pop), params.third_deport_to_china,
+            rows, ctx.day, ctx.streams(), pop.move_arrays(), params.third_deport_to_china,
             ctx.world.inputs["crackdown"][:, ctx.day], self._deport_to,
             border_kernels.days_spec(params.china_hold_days))
         if sent_back.size:

@@ -34,16 +34,6 @@ def daily_earnings(ctx: Context, rows: np.ndarray) -> np.ndarray:
     return params.earnings_usd_per_day * factor
 
 
-def hazards(ctx: Context, rows: np.ndarray) -> np.ndarray:
-    """Today's daily hazard of each event for each escapee: float [rows, events]."""
-    pop = ctx.pop
-    crackdown = ctx.input("crackdown", ctx.country_of(rows))
-    can_pay = pop.funds[rows] >= broker_fee(ctx)
-    return hiding_kernels.hazards(np.ascontiguousarray(rows, dtype=np.int64), pop.state,
-                                  pop.woman, np.ascontiguousarray(crackdown, dtype=np.float64),
-                                  can_pay, _rates(ctx))
-
-
 def _rates(ctx: Context) -> np.ndarray:
     """The hiding parameters in the order the kernels take them."""
     params = ctx.params.hiding

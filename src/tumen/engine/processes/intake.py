@@ -35,7 +35,7 @@ class Intake:
         fee = hiding.broker_fee(ctx)
         rescued, unfunded, taken, not_paying, sold, spent = intake_kernels.take(
             rows, ctx.streams(), pop.pending, pop.funds, pop.woman, pop.channel,
-            _people(ctx), _red_zone(ctx), (params.rescue_cost_usd, params.red_zone_extra_usd),
+            pop.move_arrays(), _red_zone(ctx), (params.rescue_cost_usd, params.red_zone_extra_usd),
             ctx.ledger.balance["rescue_network"], fee, broker_line_share(ctx),
             params.broker_exploitation_women)
         ctx.book("rescue_costs", spent)
@@ -79,17 +79,11 @@ def _sell_some(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if rows.size == 0:
         return rows, rows
     taken, sold = intake_kernels.sell_some(
-        rows, ctx.streams(), ctx.pop.woman, ctx.pop.channel, _people(ctx),
+        rows, ctx.streams(), ctx.pop.woman, ctx.pop.channel, ctx.pop.move_arrays(),
         ctx.params.intake.broker_exploitation_women)
     ctx.count("trafficked", sold.size)
     ctx.count("broker_intakes", taken.size)
     return taken, sold
-
-
-def _people(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """State, location, each location's country and the counts, for kernels that move."""
-    pop = ctx.pop
-    return pop.state, pop.location, pop.location_country, pop.counts
 
 
 def _red_zone(ctx: Context) -> np.ndarray:

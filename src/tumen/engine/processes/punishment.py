@@ -17,7 +17,7 @@ def imprison(ctx: Context, rows: np.ndarray) -> None:
     """Hold `rows` in North Korea, at their home province, for a prison term."""
     if rows.size == 0:
         return
-    wake = border_kernels.imprison(rows, ctx.day, ctx.streams(), border_kernels.moves(ctx.pop),
+    wake = border_kernels.imprison(rows, ctx.day, ctx.streams(), ctx.pop.move_arrays(),
                                    border_kernels.people(ctx.pop),
                                    border_kernels.days_spec(ctx.params.crossing.prison_days))
     ctx.calendar.schedule(ctx.pop, rows, wake)
@@ -35,7 +35,7 @@ class Punishment:
             return
         pop, params = ctx.pop, ctx.params.crossing
         wake, again = border_kernels.end_terms(
-            rows, ctx.day, ctx.streams(), border_kernels.moves(pop), pop.attempts, pop.prepaid,
+            rows, ctx.day, ctx.streams(), pop.move_arrays(), pop.attempts, pop.prepaid,
             pop.leg, params.retry, border_kernels.days_spec(params.retry_wait_days))
         ctx.calendar.schedule(pop, rows, wake)
         ctx.count("reattempts", again)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tumen.engine import border_kernels, journey_end_kernels
+from tumen.engine import border_kernels, journey_end_kernels, kernels
 from tumen.engine.context import Context
 from tumen.engine.diaspora import broker_line_share, families_with_relatives
 from tumen.engine.luck import per_row
@@ -21,7 +21,6 @@ from tumen.scenario.schema import Country
 from tumen.scenario.schema import Resettlement as ResettlementParameters
 
 _UNITED_STATES = COUNTRIES.index(Country.UNITED_STATES)
-_HERE = np.empty(0, dtype=np.int64)  # land them where they are
 
 
 def arrive(ctx: Context, rows: np.ndarray, location: np.ndarray | int | None = None) -> None:
@@ -30,10 +29,10 @@ def arrive(ctx: Context, rows: np.ndarray, location: np.ndarray | int | None = N
     if rows.size == 0:
         return
     pop, params = ctx.pop, ctx.params.resettlement
-    places = _HERE if location is None else per_row(location, rows.size, np.int64)
+    places = kernels.STAY if location is None else per_row(location, rows.size, np.int64)
     journeys, repaid, counts = journey_end_kernels.arrive(
         np.ascontiguousarray(rows, dtype=np.int64), places, ctx.day, ctx.streams(),
-        border_kernels.moves(pop), border_kernels.people(pop), pop.safe_house, pop.pending,
+        pop.move_arrays(), border_kernels.people(pop), pop.safe_house, pop.pending,
         pop.woman, pop.crossed, pop.debt, _UNITED_STATES, params.recontact)
     ctx.calendar.schedule(pop, rows, ctx.world.n_days)
     korea, women, us, contacts = counts.tolist()

@@ -16,26 +16,16 @@ from __future__ import annotations
 import numpy as np
 
 from tumen.engine import travel_kernels
+from tumen.engine.border_kernels import days_spec
 from tumen.engine.context import Context
 from tumen.engine.processes import asylum, detention, hiding, resettlement
 from tumen.engine.states import Channel, State
 from tumen.engine.world import LOCATION_KINDS
-from tumen.scenario.schema import Days, LocationKind
+from tumen.scenario.schema import LocationKind
 
 _ASYLUM = LOCATION_KINDS.index(LocationKind.ASYLUM)
 _DESTINATION = LOCATION_KINDS.index(LocationKind.DESTINATION)
 STUCK_REVIEW_DAYS = 30
-
-
-def _days(spec: Days) -> tuple[bool, float, float]:
-    """A scenario time as the kernels take it: (geometric, mean, sd)."""
-    return spec.distribution == "geometric", float(spec.mean), float(spec.sd)
-
-
-def _people(ctx: Context) -> tuple[np.ndarray, ...]:
-    """What `kernels.move` keeps: states, locations and the counts by state and country."""
-    pop = ctx.pop
-    return pop.state, pop.location, pop.location_country, pop.counts
 
 
 def _trip(ctx: Context) -> tuple[np.ndarray, ...]:
@@ -71,12 +61,12 @@ def enter_waiting(ctx: Context, rows: np.ndarray) -> None:
     pop, world, params = ctx.pop, ctx.world, ctx.params
     network, handoff = world.network, world.network_params
     failed = travel_kernels.wait_at_stops(
-        ctx.streams(), _rows(rows), ctx.day, _people(ctx), _trip(ctx),
+        ctx.streams(), _rows(rows), ctx.day, ctx.pop.move_arrays(), _trip(ctx),
         (pop.channel, pop.cell, pop.safe_house), network.running_cell,
         network.cell_knows_cell,
-        (*_days(handoff.handoff_days_known), handoff.handoff_failure_known),
-        (*_days(handoff.handoff_days_cutout), handoff.handoff_failure_cutout),
-        ctx.houses.placement_arrays(), _days(params.travel.wait_days),
+        (*days_spec(handoff.handoff_days_known), handoff.handoff_failure_known),
+        (*days_spec(handoff.handoff_days_cutout), handoff.handoff_failure_cutout),
+        ctx.houses.placement_arrays(), days_spec(params.travel.wait_days),
         (params.raids.waiting_arrest, params.travel.open_air_arrest_factor,
          world.inputs["crackdown"]),
         ctx.calendar.arrays(pop))
@@ -89,14 +79,14 @@ def start_legs(ctx: Context, rows: np.ndarray, legs: np.ndarray) -> None:
     if rows.size == 0:
         return
     travel_kernels.set_out(ctx.streams(), _rows(rows), np.ascontiguousarray(legs), ctx.day,
-                           _people(ctx), _trip(ctx), _legs_today(ctx),
+                           ctx.pop.move_arrays(), _trip(ctx), _legs_today(ctx),
                            ctx.calendar.arrays(ctx.pop))
 
 
 def go_on(ctx: Context, rows: np.ndarray) -> np.ndarray:
     """Set out at once on a next leg from where they stand; returns those with none open."""
     return travel_kernels.go_on(ctx.streams(), _rows(rows), ctx.day, _table(ctx),
-                                _people(ctx), _trip(ctx), _legs_today(ctx),
+                                ctx.pop.move_arrays(), _trip(ctx), _legs_today(ctx),
                                 ctx.calendar.arrays(ctx.pop))
 
 
@@ -116,7 +106,7 @@ class Travel:
         if rows.size == 0:
             return
         arrested = travel_kernels.leave_stops(
-            ctx.streams(), rows, ctx.day, STUCK_REVIEW_DAYS, _table(ctx), _people(ctx),
+            ctx.streams(), rows, ctx.day, STUCK_REVIEW_DAYS, _table(ctx), ctx.pop.move_arrays(),
             _trip(ctx), _legs_today(ctx), ctx.calendar.arrays(ctx.pop), ctx.pop.safe_house,
             ctx.houses.occupancy)
         detention.arrest(ctx, arrested)
@@ -128,7 +118,7 @@ class Travel:
             return
         pop, graph = ctx.pop, ctx.world.graph
         arrested, at_asylum, home, through, alone, guided = travel_kernels.arrive(
-            rows, _people(ctx), _trip(ctx), pop.channel, graph.route_source,
+            rows, ctx.pop.move_arrays(), _trip(ctx), pop.channel, graph.route_source,
             graph.route_target, graph.location_kind, graph.location_pass_through, _ASYLUM,
             _DESTINATION, Channel.NONE)
         detention.arrest(ctx, arrested)
