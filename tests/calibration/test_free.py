@@ -207,6 +207,17 @@ def test_only_numbers_can_be_free(valid_text: str) -> None:
     assert problems(text) == ["f.yaml:1: name: only a number can be calibrated"]
 
 
+def test_an_optional_number_can_be_free(valid_text: str) -> None:
+    """`initial_women_share` may be left out (it then follows `women_share`); marked free,
+    it loads as its value and is listed with its range."""
+    text = edit(valid_text, DEPARTURES, DEPARTURES
+                + "  initial_women_share: {value: 0.4, calibrate: {low: 0.2, high: 0.7}}\n")
+    scenario = parse_scenario(text, "f.yaml")
+    assert scenario.population.initial_women_share == 0.4
+    [free] = scenario.free_parameters
+    assert (free.path, free.low, free.high) == ("population.initial_women_share", 0.2, 0.7)
+
+
 def test_every_faulty_marker_is_reported_at_once(valid_text: str) -> None:
     text = edit(
         valid_text, DETECTION, "    detection: {value: 0.2, calibrate: {low: 0.5, high: 0.3}}\n"

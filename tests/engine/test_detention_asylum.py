@@ -31,11 +31,13 @@ IN_BANGKOK = (1 + WAIT_DAYS + LEG_DAYS["south"] + WAIT_DAYS + LEG_DAYS["mekong"]
 N = 40
 
 
-def thai_group(flights: float, timeline: list[dict] | None = None):
-    """N escapees who all reach Bangkok on the same day and then wait for flights."""
+def thai_group(flights: float, timeline: list[dict] | None = None, *, arrest_share: float = 1.0,
+               size: int = N):
+    """`size` escapees who all reach Bangkok on the same day and then wait for flights."""
     return tiny(period={"end": "2001-03-31"},
-                population={"initial": [hiding_at("yanbian", N)]},
-                parameters={**RESCUED_ON_DAY_1, "asylum": {"flights_per_day": flights}},
+                population={"initial": [hiding_at("yanbian", size)]},
+                parameters={**RESCUED_ON_DAY_1, "asylum": {"flights_per_day": flights,
+                                                           "arrest_share": arrest_share}},
                 timeline=timeline or [])
 
 
@@ -65,6 +67,32 @@ def test_no_flights_while_thai_processing_stops() -> None:
     assert (backlog[IN_BANGKOK : first_flight + 10] == N).all()
     np.testing.assert_array_equal(backlog[first_flight + 10 : first_flight + 10 + N],
                                   N - 1 - np.arange(N))
+
+
+def test_those_not_arrested_in_thailand_queue_without_a_term() -> None:
+    """With no arrests on entering Thailand nobody is jailed: the group queues the day
+    after it arrives and flies from then on, a term earlier than when jailed."""
+    daily = simulate(thai_group(2, arrest_share=0.0)).daily
+    assert daily["detained_thailand"].sum() == 0
+    flown = np.cumsum(daily["arrivals_sk"].to_numpy())
+    assert flown[IN_BANGKOK] == 0
+    np.testing.assert_array_equal(flown[IN_BANGKOK + 1 : IN_BANGKOK + 4], [2, 4, 6])
+    assert flown[-1] == N
+
+
+@pytest.mark.parametrize("scale", [0.0, 0.25, 0.5, 1.0])
+def test_thai_arrests_follow_the_share_times_the_index(scale: float) -> None:
+    """The share arrested is `arrest_share` times the `thai_arrests` index: a share of 1/2
+    scaled by `scale`; the jailed count matches it within sampling error (binomial,
+    four standard deviations) and everyone still flies out."""
+    entered = 5 * N
+    index = {"start": "2001-01-01", "end": "2001-03-31", "action": "scale",
+             "input": "thai_arrests", "where": "thailand", "value": scale}
+    daily = simulate(thai_group(50, [index], arrest_share=0.5, size=entered)).daily
+    share = 0.5 * scale
+    jailed = daily["detained_thailand"].sum()
+    assert abs(jailed - share * entered) <= 4 * math.sqrt(entered * share * (1 - share))
+    assert daily["arrivals_sk"].sum() == entered
 
 
 def arrested_on_day_1(timeline: list[dict]):

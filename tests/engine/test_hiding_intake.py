@@ -12,7 +12,7 @@ import pytest
 from tumen.engine.hiding_kernels import RATE_NAMES, hazards
 from tumen.engine.states import State
 
-from .conftest import FEE, hiding_at, simulate, simulate_with_context, tiny
+from .conftest import FEE, engine_run, hiding_at, simulate, simulate_with_context, tiny
 
 N = 3000
 P = 0.003
@@ -160,18 +160,19 @@ def test_free_brokers_take_on_credit_no_more_than_are_hiding() -> None:
 
 def test_the_hazards_of_each_kind_of_hidden_escapee_by_hand() -> None:
     """A man and a woman hiding, a woman settled and a woman trafficked, with and without
-    the means to pay a broker, under a crackdown of 2."""
+    the means to pay a broker, under a crackdown of 2. Men settle at 0.4 of women's
+    hazard; the settled go home at the settled factor."""
     rates = dict(zip(RATE_NAMES, [0.002, 0.001, 0.0002, 0.004, 0.005, 0.001, 0.003, 0.02,
-                                  0.3, 1.0, 0.5, 0.0001], strict=True))
+                                  0.3, 1.0, 0.5, 0.0001, 0.4], strict=True))
     state = np.array([State.HIDING, State.HIDING, State.SETTLED, State.TRAFFICKED])
     woman = np.array([False, True, True, True])
     got = hazards(np.array([0, 1, 2, 3]), state, woman, np.full(4, 2.0),
                   np.array([True, False, True, True]), np.array(list(rates.values())))
     # Columns: arrest, trafficking, settle, escape, referral, broker, going home.
     expected = [
-        [0.002 * 2, 0.0002, 0.005, 0.0, 0.003, 0.02, 0.0001],
+        [0.002 * 2, 0.0002, 0.005 * 0.4, 0.0, 0.003, 0.02, 0.0001],
         [0.001 * 2, 0.004, 0.005, 0.0, 0.003, 0.0, 0.0001],
-        [0.001 * 2 * 0.3, 0.004 * 0.3, 0.0, 0.0, 0.003 * 0.3, 0.02, 0.0001],
+        [0.001 * 2 * 0.3, 0.004 * 0.3, 0.0, 0.0, 0.003 * 0.3, 0.02, 0.0001 * 0.3],
         [0.001 * 2 * 0.3, 0.0, 0.0, 0.001, 0.003 * 0.3, 0.0, 0.0],
     ]
     np.testing.assert_allclose(got, expected, rtol=1e-12)
@@ -198,3 +199,17 @@ def test_those_hiding_go_home_at_the_daily_hazard_and_stay_there() -> None:
     assert home.size == gone
     assert (ctx.pop.location[home] == ctx.pop.origin[home]).all()
     assert (ctx.pop.wake[home] == np.iinfo(np.int32).max).all()
+
+
+@pytest.mark.parametrize("initial_women", [None, 0.1, 0.9])
+def test_the_initial_stock_has_its_own_share_of_women(initial_women: float | None) -> None:
+    """Those hiding at the start are women with `initial_women_share` each (binomial,
+    within 5 sd), or with the departures' `women_share` (0.5 here) when it is not set."""
+    count = 4000
+    scenario = tiny(period={"end": "2001-01-02"},
+                    population={"initial_women_share": initial_women,
+                                "initial": [hiding_at("yanbian", count)]})
+    ctx = engine_run(scenario, seed=12)
+    share = 0.5 if initial_women is None else initial_women
+    women = int(ctx.pop.woman[:count].sum())
+    assert abs(women - count * share) <= 5 * math.sqrt(count * share * (1 - share))

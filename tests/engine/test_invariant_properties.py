@@ -31,7 +31,8 @@ START = dt.date(2001, 1, 1)
 PLACES = ["all", "north_korea", "china", "laos", "mongolia", "thailand", "south_korea"]
 # Inputs read for one country only (the loader refuses a scale anywhere else).
 READ_FOR = {"push": "north_korea", "broker_fees": "north_korea", "repatriation": "north_korea",
-            "rescue_budget": "south_korea", "thai_processing": "thailand"}
+            "rescue_budget": "south_korea", "thai_processing": "thailand",
+            "thai_arrests": "thailand"}
 
 
 def rate(high: float) -> st.SearchStrategy[float]:

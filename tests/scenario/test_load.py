@@ -129,7 +129,8 @@ def test_valid_file_loads_with_its_values(scenario_file: Path) -> None:
             "",
             "start: 2003-06-01",
             "timeline[0]: a 'scale' event needs an 'input' (one of: push, border_security, "
-            "crackdown, broker_fees, rescue_budget, thai_processing, repatriation, movement)",
+            "crackdown, broker_fees, rescue_budget, thai_processing, thai_arrests, repatriation, "
+            "movement)",
             id="model-rule",
         ),
         pytest.param(

@@ -22,8 +22,9 @@ N_EVENTS = 7
 # The order of the rates in the parameter vector the kernels take.
 RATE_NAMES = ("arrest_men", "arrest_women", "trafficking_men", "trafficking_women", "settle",
               "trafficked_escape", "referral", "broker_contact", "settled_hazard_factor",
-              "earnings_usd_per_day", "earnings_women_factor", "return_home")
-_EARNINGS, _WOMEN_EARN, _RETURN_HOME = 9, 10, 11
+              "earnings_usd_per_day", "earnings_women_factor", "return_home",
+              "settle_men_factor")
+_EARNINGS, _WOMEN_EARN, _RETURN_HOME, _SETTLE_MEN = 9, 10, 11, 12
 
 _HIDING, _SETTLED, _TRAFFICKED = State.HIDING, State.SETTLED, State.TRAFFICKED
 _HOME = State.STAYED_NK
@@ -34,9 +35,9 @@ _RESCUE, _BROKER = Pending.RESCUE, Pending.BROKER
 @njit(inline="always")
 def _fill_hazards(out, code, female, crackdown, can_pay, rates):
     """Daily hazard of each event for one person, into `out`. Those settled into
-    long-term hiding face all but settling, escape and going home at the settled factor;
-    the trafficked cannot be trafficked again, settle, meet a broker or go home, but may
-    escape."""
+    long-term hiding face all but settling, escape and meeting a broker at the settled
+    factor; men settle at their factor of women's hazard; the trafficked cannot be
+    trafficked again, settle, meet a broker or go home, but may escape."""
     out[:] = 0.0
     damped = 1.0 if code == _HIDING else rates[8]
     out[ARREST] = (rates[1] if female else rates[0]) * crackdown * damped
@@ -44,11 +45,11 @@ def _fill_hazards(out, code, female, crackdown, can_pay, rates):
         out[TRAFFICKING] = (rates[3] if female else rates[2]) * damped
         if can_pay:
             out[BROKER] = rates[7]
-        out[RETURN] = rates[_RETURN_HOME]
+        out[RETURN] = rates[_RETURN_HOME] * damped
     else:
         out[ESCAPE] = rates[5]
     if code == _HIDING:
-        out[SETTLE] = rates[4]
+        out[SETTLE] = rates[4] * (1.0 if female else rates[_SETTLE_MEN])
     out[REFERRAL] = rates[6] * damped
 
 

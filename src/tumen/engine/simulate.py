@@ -52,13 +52,16 @@ def processes_for(world: World) -> list[Process]:
 def place_initial_stock(ctx: Context) -> None:
     """Escapees already in China on day 0, spread over hiding states by the given shares."""
     population, pop = ctx.world.population, ctx.pop
+    women_share = population.initial_women_share
+    if women_share is None:
+        women_share = population.women_share
     for index, group in enumerate(ctx.world.initial):
         if group.count == 0:
             continue
         rows = ctx.add_escapees(f"initial {index}", State.HIDING, group.location, group.count)
         luck = ctx.luck(rows)
         pop.origin[rows] = np.argmax(ctx.world.graph.departure_weight)
-        pop.woman[rows] = luck.random(rows.size) < population.women_share
+        pop.woman[rows] = luck.random(rows.size) < women_share
         pop.child[rows] = luck.random(rows.size) < population.child_share
         days_in_china = draws.gamma_days(luck, group.years_in_china_mean * 365.0,
                                          group.years_in_china_mean * 365.0, rows.size)

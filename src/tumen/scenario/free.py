@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, get_args
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
 
@@ -266,11 +267,22 @@ def field_kind(loc: Loc) -> str | None:
             if part not in by_alias:
                 return None
             annotation = by_alias[part].annotation
+    annotation = _number_or_none(annotation)
     if annotation is int:
         return "int"
     if annotation is float:
         return "float"
     return "other"
+
+
+def _number_or_none(annotation: Any) -> Any:
+    """The number type of an optional number field (`float | None`, possibly annotated
+    with bounds); any other annotation unchanged."""
+    args = get_args(annotation)
+    if get_origin(annotation) in (Union, UnionType) and len(args) == 2 and type(None) in args:
+        inner = next(arg for arg in args if arg is not type(None))
+        return get_args(inner)[0] if get_origin(inner) is Annotated else inner
+    return annotation
 
 
 def _show(value: Any) -> str:

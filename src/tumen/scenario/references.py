@@ -25,6 +25,7 @@ _READ_AT = {
     Input.REPATRIATION: Country.NORTH_KOREA.value,
     Input.RESCUE_BUDGET: Country.SOUTH_KOREA.value,
     Input.THAI_PROCESSING: Country.THAILAND.value,
+    Input.THAI_ARRESTS: Country.THAILAND.value,
 }
 
 

@@ -214,6 +214,9 @@ class Population(Strict):
         description="Baseline departures a day across all origins, before the push factor."
     )
     women_share: Probability = 0.7
+    initial_women_share: Probability | None = Field(
+        None, description="Share of women among those already hiding in China when the "
+        "run starts (by default `women_share`).")
     child_share: Probability = 0.1
     funds_share: Probability = Field(0.1, description="Share who carry savings on departure.")
     funds_usd: Days = Days(mean=500.0, sd=300.0)
@@ -259,6 +262,9 @@ class Hiding(Strict):
     trafficking_men: DailyRate = 0.0002
     referral: DailyRate = 0.001
     settle: DailyRate = 0.005
+    settle_men_factor: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        1.0, description="Men's hazard of settling into long-term hiding as a multiple of "
+        "women's (women settle into de facto marriages; few men can).")
     settled_hazard_factor: Annotated[float, Field(ge=0.0, le=1.0)] = 0.3
     trafficked_escape: DailyRate = 0.001
     earnings_usd_per_day: NonNegative = 2.0
@@ -267,7 +273,8 @@ class Hiding(Strict):
     )
     broker_contact: DailyRate = 0.02
     return_home: DailyRate = Field(
-        0.0, description="Daily hazard of going home unaided, for those hiding or settled.")
+        0.0, description="Daily hazard of going home unaided, for those hiding; those "
+        "settled go at the settled factor.")
     review_days: Annotated[int, Field(ge=1, le=3650)] = 365
 
 
@@ -332,6 +339,10 @@ class Asylum(Strict):
     """Thai detention, processing and flights onward."""
 
     jail_days: Days = Days(mean=30.0, sd=10.0)
+    arrest_share: Probability = Field(
+        1.0, description="Share of those entering Thailand arrested for illegal entry and "
+        "jailed, before the thai_arrests index; the others give themselves up and wait for "
+        "a flight without a term.")
     flights_per_day: NonNegative = 5.0
     us_share: Probability = 0.02
 
@@ -392,6 +403,7 @@ class Input(StrEnum):
     BROKER_FEES = "broker_fees"
     RESCUE_BUDGET = "rescue_budget"
     THAI_PROCESSING = "thai_processing"
+    THAI_ARRESTS = "thai_arrests"
     REPATRIATION = "repatriation"
     MOVEMENT = "movement"
 
