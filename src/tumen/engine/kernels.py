@@ -17,8 +17,10 @@ from numba import njit
 UNLINKED = -2
 # From one escapee due in this many on, a day's rows are found by a scan of the wake-up
 # days in row order rather than by following the list (a jump in memory per escapee)
-# and sorting.
-SCAN_FROM_ONE_IN = 16
+# and sorting. The scan reads memory in order and costs about as much as following and
+# sorting one row in 64 (measured on the minimal route at 10^6 escapees, where a day's
+# rows are 2-20% of all).
+SCAN_FROM_ONE_IN = 64
 
 
 @njit(cache=True)
