@@ -88,6 +88,23 @@ def test_a_day_is_due_once() -> None:
     assert calendar.due(pop, 3).size == 0
 
 
+def test_due_in_gives_the_rows_still_due_in_its_states_as_the_day_goes() -> None:
+    """A process sees today's rows in its states that no earlier process handled,
+    including those passed on to it today; a state nobody is in gives none."""
+    ctx = Context(compile_scenario(tiny()), seed=0)
+    hiding = ctx.add_escapees("test", State.HIDING, 2, 4)
+    travelling = ctx.add_escapees("test", State.TRAVELLING, 2, 3)
+    ctx.calendar.schedule(ctx.pop, np.concatenate([hiding, travelling]), 5)
+    ctx.day = 5
+    ctx.due = ctx.calendar.due(ctx.pop, 5)
+    assert ctx.due_in(State.TRAVELLING, State.HIDING).tolist() == [*hiding, *travelling]
+    ctx.wake_in(hiding[:2], 3)  # handled
+    ctx.pop.move(travelling[:1], State.DETAINED_CHINA)  # passed on, still due today
+    assert ctx.due_in(State.HIDING).tolist() == hiding[2:].tolist()
+    assert ctx.due_in(State.DETAINED_CHINA).tolist() == travelling[:1].tolist()
+    assert ctx.due_in(State.WAITING, State.DETAINED_THIRD).size == 0
+
+
 def test_wake_in_is_at_least_a_day_later() -> None:
     """A process done with an escapee today wakes her on a later day, never today."""
     ctx = Context(compile_scenario(tiny()), seed=0)

@@ -152,7 +152,7 @@ class Context:
             wanted = np.zeros(N_STATES, dtype=bool)
             wanted[list(states)] = True
             self._masks[states] = wanted
-        return kernels.still_due(rows, wanted, pop.state, pop.wake, self.day)
+        return kernels.still_due(rows, wanted, pop.state, pop.wake, self.day, pop.counts)
 
     def wake_in(self, rows: np.ndarray, delay: np.ndarray | int) -> None:
         """Wake `rows` after `delay` days (at least one)."""

@@ -103,8 +103,16 @@ def pick_legs(locations, cumulative, routes, u):
 
 
 @njit(cache=True)
-def still_due(rows, wanted, state, wake, day):
-    """The rows in a wanted state whose wake-up is still `day` (not yet handled)."""
+def still_due(rows, wanted, state, wake, day, counts):
+    """The rows in a wanted state whose wake-up is still `day` (not yet handled). With
+    nobody in a wanted state (`counts` by state and country), none, without looking at
+    the rows: a process whose states are empty costs nothing a day."""
+    anyone = False
+    for code in range(wanted.size):
+        if wanted[code] and counts[code].any():
+            anyone = True
+    if not anyone:
+        return np.empty(0, dtype=np.int64)
     keep = np.empty(rows.size, dtype=np.int64)
     count = 0
     for row in rows:
