@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from tumen.engine.context import Calendar, Context
 from tumen.engine.population import NEVER, Population
+from tumen.engine.processes.departure import Departure
+from tumen.engine.simulate import run
 from tumen.engine.states import State
 from tumen.engine.world import CHINA, COUNTRIES, NORTH_KOREA
 from tumen.scenario.compile import compile_scenario
@@ -172,3 +174,11 @@ def test_input_ahead_of_one_country_is_a_number(how: str) -> None:
     ctx.day = 5
     expected = 3.0 if how == "max" else 1.0
     assert float(ctx.input_ahead("broker_fees", NORTH_KOREA, 10, how)) == expected
+
+
+def test_a_run_stops_when_escapees_due_are_left_unhandled() -> None:
+    """Without the river crossing, those who set off from home are never handled: the
+    day loop says so, naming their state, instead of losing them."""
+    world = compile_scenario(tiny(population={"departures_per_day": 3.0}))
+    with pytest.raises(RuntimeError, match=r"left unhandled.*APPROACHING"):
+        run(world, seed=0, order=[Departure()])
