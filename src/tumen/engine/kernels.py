@@ -70,14 +70,20 @@ def take_due(day, heads, due_next, wake, day_counts):
             row = following
         rows.sort()
         return rows
-    # Those in the day's list are exactly those whose wake-up is that day.
+    # Those in the day's list are exactly those whose wake-up is that day (a day is
+    # taken once). Each row is written to the next free place and kept by moving on past
+    # it when it is due: no branch to mispredict on a crowded day. The scan stops at the
+    # last of them; one spare place takes the write after it.
     found = 0
+    scanned = np.empty(count + 1, dtype=np.int64)
     for row in range(wake.size):
-        if wake[row] == day and due_next[row] != UNLINKED:
-            rows[found] = row
-            due_next[row] = UNLINKED
-            found += 1
-    return rows[:found]
+        if found == count:
+            break
+        scanned[found] = row
+        found += wake[row] == day
+    for row in scanned[:count]:
+        due_next[row] = UNLINKED
+    return scanned[:count]
 
 
 @njit(cache=True)
