@@ -130,12 +130,14 @@ def _spec_days(keys, counters, row, salt, geometric, mean, sd):
 
 
 @njit(inline="always")
-def _leg_length(keys, counters, row, salt, leg, geometric, geometric_survival, mean, sd):
-    """Days of the leg: geometric with a daily chance of 1/mean (whose log-survival is
-    given) where `geometric`, else gamma."""
-    if geometric[leg]:
-        return min(_days_to_event(keys, counters, row, salt, geometric_survival[leg]), LONGEST)
-    return _gamma_day_count(keys, counters, row, salt, mean[leg], sd[leg])
+def _leg_length(keys, counters, row, salt, geometric, geometric_survival, mean, sd):
+    """Days of a leg: geometric with a daily chance of 1/mean (whose log-survival is
+    given) where `geometric`, else gamma. The leg's values come as numbers rather than
+    as arrays and an index: each array handed to an inlined function with branches
+    costs compiled code a reference count, an atomic operation, per call."""
+    if geometric:
+        return min(_days_to_event(keys, counters, row, salt, geometric_survival), LONGEST)
+    return _gamma_day_count(keys, counters, row, salt, mean, sd)
 
 
 @njit(cache=True)
@@ -153,8 +155,9 @@ def leg_days(keys, counters, rows, salt, legs, geometric, mean, sd):
     geometric_survival = _survival_of(1.0 / mean)
     days = np.empty(rows.size, dtype=np.int32)
     for i in range(rows.size):
-        days[i] = np.int32(_leg_length(keys, counters, rows[i], salt, legs[i], geometric,
-                                       geometric_survival, mean, sd))
+        leg = legs[i]
+        days[i] = np.int32(_leg_length(keys, counters, rows[i], salt, geometric[leg],
+                                       geometric_survival[leg], mean[leg], sd[leg]))
     return days
 
 
@@ -192,8 +195,8 @@ def leg_outcomes(keys, counters, rows, salt, legs, risk, hazard, geometric, mean
     for i in range(rows.size):
         row, leg = rows[i], legs[i]
         caught = _next_uniform(keys, counters, row, salt) < risk[leg]
-        length = _leg_length(keys, counters, row, salt, leg, geometric, geometric_survival,
-                             mean, sd)
+        length = _leg_length(keys, counters, row, salt, geometric[leg],
+                             geometric_survival[leg], mean[leg], sd[leg])
         if hazard[leg] > 0.0:
             u = _next_uniform(keys, counters, row, salt)
             if length > SURE_MISS_DAYS or u >= sure_miss[leg]:
