@@ -195,8 +195,13 @@ def leg_outcomes(keys, counters, rows, salt, legs, risk, hazard, geometric, mean
     for i in range(rows.size):
         row, leg = rows[i], legs[i]
         caught = _next_uniform(keys, counters, row, salt) < risk[leg]
-        length = _leg_length(keys, counters, row, salt, geometric[leg],
-                             geometric_survival[leg], mean[leg], sd[leg])
+        # `_leg_length` spelled out, so that only gamma legs hand the streams to an
+        # inlined function with a loop (and pay an atomic reference count for it).
+        if geometric[leg]:
+            length = min(_days_to_event(keys, counters, row, salt, geometric_survival[leg]),
+                         LONGEST)
+        else:
+            length = _gamma_day_count(keys, counters, row, salt, mean[leg], sd[leg])
         if hazard[leg] > 0.0:
             u = _next_uniform(keys, counters, row, salt)
             if length > SURE_MISS_DAYS or u >= sure_miss[leg]:
