@@ -110,22 +110,27 @@ def pick_legs(locations, cumulative, routes, u):
 
 @njit(cache=True)
 def still_due(rows, wanted, state, wake, day, counts):
-    """The rows in a wanted state whose wake-up is still `day` (not yet handled). With
-    nobody in a wanted state (`counts` by state and country), none, without looking at
-    the rows: a process whose states are empty costs nothing a day."""
+    """Of `rows`, those in a wanted state whose wake-up is still `day` (not yet handled),
+    and those still due in any state. With nobody in a wanted state (`counts` by state
+    and country), none, without looking at the rows: a process whose states are empty
+    costs nothing a day."""
     anyone = False
     for code in range(wanted.size):
         if wanted[code] and counts[code].any():
             anyone = True
     if not anyone:
-        return np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.int64), rows
     keep = np.empty(rows.size, dtype=np.int64)
-    count = 0
+    remaining = np.empty(rows.size, dtype=np.int64)
+    count = left = 0
     for row in rows:
-        if wanted[state[row]] and wake[row] == day:
-            keep[count] = row
-            count += 1
-    return keep[:count]
+        if wake[row] == day:
+            remaining[left] = row
+            left += 1
+            if wanted[state[row]]:
+                keep[count] = row
+                count += 1
+    return keep[:count], remaining[:left]
 
 
 # `move`'s places for "where they are": an empty array.
