@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from tumen.engine.context import Calendar, Context
 from tumen.engine.population import NEVER, Population
+from tumen.engine.processes.departure import Departure
+from tumen.engine.simulate import run
 from tumen.engine.states import State
 from tumen.engine.world import CHINA, COUNTRIES, NORTH_KOREA
 from tumen.scenario.compile import compile_scenario
@@ -88,6 +90,23 @@ def test_a_day_is_due_once() -> None:
     assert calendar.due(pop, 3).size == 0
 
 
+def test_due_in_gives_the_rows_still_due_in_its_states_as_the_day_goes() -> None:
+    """A process sees today's rows in its states that no earlier process handled,
+    including those passed on to it today; a state nobody is in gives none."""
+    ctx = Context(compile_scenario(tiny()), seed=0)
+    hiding = ctx.add_escapees("test", State.HIDING, 2, 4)
+    travelling = ctx.add_escapees("test", State.TRAVELLING, 2, 3)
+    ctx.calendar.schedule(ctx.pop, np.concatenate([hiding, travelling]), 5)
+    ctx.day = 5
+    ctx.due = ctx.calendar.due(ctx.pop, 5)
+    assert ctx.due_in(State.TRAVELLING, State.HIDING).tolist() == [*hiding, *travelling]
+    ctx.wake_in(hiding[:2], 3)  # handled
+    ctx.pop.move(travelling[:1], State.DETAINED_CHINA)  # passed on, still due today
+    assert ctx.due_in(State.HIDING).tolist() == hiding[2:].tolist()
+    assert ctx.due_in(State.DETAINED_CHINA).tolist() == travelling[:1].tolist()
+    assert ctx.due_in(State.WAITING, State.DETAINED_THIRD).size == 0
+
+
 def test_wake_in_is_at_least_a_day_later() -> None:
     """A process done with an escapee today wakes her on a later day, never today."""
     ctx = Context(compile_scenario(tiny()), seed=0)
@@ -155,3 +174,11 @@ def test_input_ahead_of_one_country_is_a_number(how: str) -> None:
     ctx.day = 5
     expected = 3.0 if how == "max" else 1.0
     assert float(ctx.input_ahead("broker_fees", NORTH_KOREA, 10, how)) == expected
+
+
+def test_a_run_stops_when_escapees_due_are_left_unhandled() -> None:
+    """Without the river crossing, those who set off from home are never handled: the
+    day loop says so, naming their state, instead of losing them."""
+    world = compile_scenario(tiny(population={"departures_per_day": 3.0}))
+    with pytest.raises(RuntimeError, match=r"left unhandled.*APPROACHING"):
+        run(world, seed=0, order=[Departure()])

@@ -127,6 +127,35 @@ def test_a_legs_draws_do_not_depend_on_the_legs_of_others_setting_out_with_her()
     assert together[1][legs == 2].any() and not together[1][legs == 2].all()
 
 
+@pytest.mark.parametrize("hazard", [1e-300, 1e-6, 0.001, 0.02, 0.3, 1.0])
+def test_a_hazard_on_the_way_strikes_on_the_day_the_inversion_gives(hazard: float) -> None:
+    """Days and interception of geometric legs, short and long (past the 64 days below
+    which most uniforms tell at once that the hazard misses the leg), are those of the
+    inversion of the geometric computed in full from the same three uniforms."""
+    n = 3000
+    graph = SimpleNamespace(route_days_geometric=np.array([True, True]),
+                            route_days_mean=np.array([5.0, 80.0]),
+                            route_days_sd=np.array([0.0, 0.0]))
+    legs = np.arange(n) % 2
+    keys, counters, salt = streams(n)
+    u = [EscapeeLuck(keys, counters.copy() + k, np.arange(n), salt).random(n) for k in range(3)]
+    days, caught = EscapeeLuck(keys, counters, np.arange(n), salt).leg_outcomes(
+        legs, graph, np.full(2, 0.1), np.full(2, hazard))  # type: ignore[arg-type]
+    on_the_way = math.log1p(-min(max(hazard, 1e-300), 1.0 - 1e-12))
+    struck = long_legs = 0
+    for i in range(n):
+        mean = graph.route_days_mean[legs[i]]
+        length = min(max(math.ceil(math.log(u[1][i]) / math.log1p(-1.0 / mean)), 1),
+                     2147483647)
+        strikes = max(math.ceil(math.log(u[2][i]) / on_the_way), 1)
+        struck += strikes <= length
+        long_legs += length > 64
+        assert days[i] == min(strikes, length)
+        assert caught[i] == (u[0][i] < 0.1 or strikes <= length)
+    assert long_legs > 0
+    assert (struck > 0) == (hazard >= 0.001) and (struck == n) == (hazard == 1.0)
+
+
 def test_asking_for_more_draws_than_people_is_an_error() -> None:
     keys, counters, salt = streams(3)
     with pytest.raises(ValueError, match="4 draws asked of 3"):

@@ -119,8 +119,9 @@ def set_off(rows, day, streams, table, lengths, location, leg, since, traffic):
         row, chosen = rows[i], legs[i]
         leg[row] = chosen
         since[row] = day
-        length = _leg_length(keys, counters, row, salt, max(chosen, 0), geometric, survival,
-                             mean, sd)
+        drawn = max(chosen, 0)
+        length = _leg_length(keys, counters, row, salt, geometric[drawn], survival[drawn],
+                             mean[drawn], sd[drawn])
         if chosen >= 0:
             traffic[chosen] += 1
             wake[i] = wake_after(day, np.int64(np.int32(length)))

@@ -142,7 +142,11 @@ class Context:
         return self.pop.add(state, location, identity_keys(creator, self.day, made, count))
 
     def due_in(self, *states: int) -> np.ndarray:
-        """Rows due today that are in one of `states` and still due (not yet handled)."""
+        """Rows due today that are in one of `states` and still due (not yet handled).
+
+        The day's rows are narrowed to those still due as the day goes: a row handled
+        today is woken on a later day (`wake_in`, and every wake-up the processes draw,
+        is at least a day on), so it is never due again today."""
         rows = self.due
         if rows.size == 0:
             return rows
@@ -152,7 +156,9 @@ class Context:
             wanted = np.zeros(N_STATES, dtype=bool)
             wanted[list(states)] = True
             self._masks[states] = wanted
-        return kernels.still_due(rows, wanted, pop.state, pop.wake, self.day)
+        found, self.due = kernels.still_due(rows, wanted, pop.state, pop.wake, self.day,
+                                            pop.counts)
+        return found
 
     def wake_in(self, rows: np.ndarray, delay: np.ndarray | int) -> None:
         """Wake `rows` after `delay` days (at least one)."""

@@ -110,7 +110,12 @@ def _days_to_event(keys, counters, row, salt, log_survival):
     """Days (at least 1, as a float, possibly huge) to the first event under a constant
     daily hazard, given log(1 - hazard), by inversion of the geometric: the first day k
     with (1 - h)**k <= u."""
-    u = _next_uniform(keys, counters, row, salt)
+    return _event_day(_next_uniform(keys, counters, row, salt), log_survival)
+
+
+@njit(inline="always")
+def _event_day(u, log_survival):
+    """The day `_days_to_event` gives for the uniform `u`."""
     return max(np.ceil(np.log(u) / log_survival), 1.0)
 
 
@@ -125,12 +130,14 @@ def _spec_days(keys, counters, row, salt, geometric, mean, sd):
 
 
 @njit(inline="always")
-def _leg_length(keys, counters, row, salt, leg, geometric, geometric_survival, mean, sd):
-    """Days of the leg: geometric with a daily chance of 1/mean (whose log-survival is
-    given) where `geometric`, else gamma."""
-    if geometric[leg]:
-        return min(_days_to_event(keys, counters, row, salt, geometric_survival[leg]), LONGEST)
-    return _gamma_day_count(keys, counters, row, salt, mean[leg], sd[leg])
+def _leg_length(keys, counters, row, salt, geometric, geometric_survival, mean, sd):
+    """Days of a leg: geometric with a daily chance of 1/mean (whose log-survival is
+    given) where `geometric`, else gamma. The leg's values come as numbers rather than
+    as arrays and an index: each array handed to an inlined function with branches
+    costs compiled code a reference count, an atomic operation, per call."""
+    if geometric:
+        return min(_days_to_event(keys, counters, row, salt, geometric_survival), LONGEST)
+    return _gamma_day_count(keys, counters, row, salt, mean, sd)
 
 
 @njit(cache=True)
@@ -148,9 +155,30 @@ def leg_days(keys, counters, rows, salt, legs, geometric, mean, sd):
     geometric_survival = _survival_of(1.0 / mean)
     days = np.empty(rows.size, dtype=np.int32)
     for i in range(rows.size):
-        days[i] = np.int32(_leg_length(keys, counters, rows[i], salt, legs[i], geometric,
-                                       geometric_survival, mean, sd))
+        leg = legs[i]
+        days[i] = np.int32(_leg_length(keys, counters, rows[i], salt, geometric[leg],
+                                       geometric_survival[leg], mean[leg], sd[leg]))
     return days
+
+
+# Legs of at most this many days can tell from the uniform alone, most of the time, that
+# the hazard on the way does not strike within them (`_sure_misses`).
+SURE_MISS_DAYS = 64
+# How far below the bound a uniform must be: far more than the rounding of the
+# logarithm, the division and the bound itself (about 1e-16 each).
+SURE_MISS_MARGIN = 1.0 - 1e-9
+
+
+@njit(cache=True)
+def _sure_misses(log_survival):
+    """For each route, a uniform below which the day `_event_day` gives is past
+    SURE_MISS_DAYS: u < (1 - h)**64 means log(u) / log(1 - h) > 64, so a leg of at most
+    64 days is not struck, and the logarithm need not be taken (the margin covers every
+    rounding, so the day decided is the one the logarithm would give)."""
+    out = np.empty(log_survival.size)
+    for route in range(log_survival.size):
+        out[route] = np.exp(SURE_MISS_DAYS * log_survival[route]) * SURE_MISS_MARGIN
+    return out
 
 
 @njit(cache=True)
@@ -161,17 +189,25 @@ def leg_outcomes(keys, counters, rows, salt, legs, risk, hazard, geometric, mean
     then intercepted, that day). Returns (days, intercepted)."""
     geometric_survival = _survival_of(1.0 / mean)
     hazard_survival = _survival_of(hazard)
+    sure_miss = _sure_misses(hazard_survival)
     days = np.empty(rows.size, dtype=np.int32)
     intercepted = np.empty(rows.size, dtype=np.bool_)
     for i in range(rows.size):
         row, leg = rows[i], legs[i]
         caught = _next_uniform(keys, counters, row, salt) < risk[leg]
-        length = _leg_length(keys, counters, row, salt, leg, geometric, geometric_survival,
-                             mean, sd)
+        # `_leg_length` spelled out, so that only gamma legs hand the streams to an
+        # inlined function with a loop (and pay an atomic reference count for it).
+        if geometric[leg]:
+            length = min(_days_to_event(keys, counters, row, salt, geometric_survival[leg]),
+                         LONGEST)
+        else:
+            length = _gamma_day_count(keys, counters, row, salt, mean[leg], sd[leg])
         if hazard[leg] > 0.0:
-            strikes = _days_to_event(keys, counters, row, salt, hazard_survival[leg])
-            if strikes <= length:
-                caught, length = True, strikes
+            u = _next_uniform(keys, counters, row, salt)
+            if length > SURE_MISS_DAYS or u >= sure_miss[leg]:
+                strikes = _event_day(u, hazard_survival[leg])
+                if strikes <= length:
+                    caught, length = True, strikes
         days[i] = np.int32(length)
         intercepted[i] = caught
     return days, intercepted

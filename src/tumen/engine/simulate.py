@@ -25,7 +25,7 @@ from tumen.engine.processes.punishment import Punishment
 from tumen.engine.processes.raids import Raids
 from tumen.engine.processes.resettlement import Resettlement
 from tumen.engine.processes.travel import Travel
-from tumen.engine.states import STATE_NAMES, State
+from tumen.engine.states import N_STATES, STATE_NAMES, State
 from tumen.engine.world import World
 
 ProgressCallback = Callable[[int, int], None]
@@ -130,11 +130,13 @@ def run(world: World, seed: int, progress: ProgressCallback | None = None,
     return ctx
 
 
+EVERY_STATE = tuple(range(N_STATES))
+
+
 def _check_all_handled(ctx: Context) -> None:
     """Every escapee due today must have been dealt with and woken for a later day."""
-    due = ctx.due
-    if due.size and (ctx.pop.wake[due] == ctx.day).any():
-        stuck = due[ctx.pop.wake[due] == ctx.day]
+    stuck = ctx.due_in(*EVERY_STATE)
+    if stuck.size:
         states = sorted({STATE_NAMES[code] for code in ctx.pop.state[stuck].tolist()})
         raise RuntimeError(
             f"day {ctx.day}: {stuck.size} escapees due today were left unhandled "

@@ -140,14 +140,18 @@ def arrive(rows, people, trip, channel, route_source, route_target, location_kin
             group[i] = 5
         sizes[group[i]] += 1
     kernels.move(rows, _TRAVELLING, here, *people)
-    sorted_rows = [np.empty(sizes[g], dtype=np.int64) for g in range(6)]
-    filled = np.zeros(6, dtype=np.int64)
+    # The groups one after the other in one array, each in row order.
+    starts = np.zeros(7, dtype=np.int64)
+    starts[1:] = np.cumsum(sizes)
+    filled = starts[:6].copy()
+    ordered = np.empty(rows.size, dtype=np.int64)
     for i in range(rows.size):
         g = group[i]
-        sorted_rows[g][filled[g]] = rows[i]
+        ordered[filled[g]] = rows[i]
         filled[g] += 1
-    return (sorted_rows[0], sorted_rows[1], sorted_rows[2], sorted_rows[3], sorted_rows[4],
-            sorted_rows[5])
+    return (ordered[starts[0]:starts[1]], ordered[starts[1]:starts[2]],
+            ordered[starts[2]:starts[3]], ordered[starts[3]:starts[4]],
+            ordered[starts[4]:starts[5]], ordered[starts[5]:starts[6]])
 
 
 @njit(cache=True)
