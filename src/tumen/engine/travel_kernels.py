@@ -108,7 +108,7 @@ def arrive(rows, people, trip, channel, route_source, route_target, location_kin
     """Land each escapee where her leg ends (where it began if she was stopped on the
     way to a destination: at an embassy gate, at the airport) and sort them by what
     comes next. Returns, in row order: the arrested (stopped anywhere but on entering
-    an asylum country, which is the detention every arrival there goes through), those
+    an asylum country, where every arrival is held anyway), those
     reaching asylum, those reaching a destination, those at a pass-through place, and,
     of the rest, those alone and those with a network."""
     leg, pending = trip[0], trip[2]
