@@ -71,18 +71,28 @@ def arrest(rows, day, streams, moves, people, funds, safe_house, occupancy, pend
 
 
 @njit(cache=True)
-def jail(rows, day, streams, moves, people, safe_house, pending, occupancy, term):
-    """Jail arrivals in Thailand for illegal entry, out of any safe house and network,
-    each for a term drawn from the `Days` spec `term`. Returns wake-up days."""
+def jail(rows, day, streams, moves, people, safe_house, pending, occupancy, term,
+         arrest_share):
+    """Hold arrivals in Thailand, out of any safe house and network. Each is arrested
+    for illegal entry with `arrest_share` (no draw when it is 1 or more) and jailed for
+    a term drawn from the `Days` spec `term`; the others gave themselves up and are held
+    until the next day. Returns (wake-up days, how many were arrested)."""
+    keys, counters, salt = streams
     wake = np.empty(rows.size, dtype=np.int64)
     for i in range(rows.size):
         row = rows[i]
         _free_place(row, safe_house, occupancy)
         _let_go(row, people, safe_house, pending)
     kernels.move(rows, _DETAINED_THAILAND, kernels.STAY, *moves)
+    arrested = 0
     for i in range(rows.size):
-        wake[i] = wake_after(day, draw_days(streams, rows[i], term))
-    return wake
+        row = rows[i]
+        if arrest_share >= 1.0 or _next_uniform(keys, counters, row, salt) < arrest_share:
+            wake[i] = wake_after(day, draw_days(streams, row, term))
+            arrested += 1
+        else:
+            wake[i] = day + 1
+    return wake, arrested
 
 
 @njit(cache=True)

@@ -29,18 +29,13 @@ def enter(ctx: Context, rows: np.ndarray) -> None:
         return
     pop = ctx.pop
     rows = np.ascontiguousarray(rows, dtype=np.int64)
-    wake = journey_end_kernels.jail(
+    share = ctx.params.asylum.arrest_share * float(ctx.input("thai_arrests", _THAILAND))
+    wake, arrested = journey_end_kernels.jail(
         rows, ctx.day, ctx.streams(), pop.move_arrays(), border_kernels.people(pop),
         pop.safe_house, pop.pending, ctx.houses.occupancy,
-        border_kernels.days_spec(ctx.params.asylum.jail_days))
-    share = ctx.params.asylum.arrest_share * float(ctx.input("thai_arrests", _THAILAND))
-    if share < 1.0:
-        arrested = ctx.luck(rows).random(rows.size) < share
-        wake[~arrested] = ctx.day + 1
-    else:
-        arrested = np.ones(rows.size, dtype=bool)
+        border_kernels.days_spec(ctx.params.asylum.jail_days), share)
     ctx.calendar.schedule(pop, rows, wake)
-    ctx.count("detained_thailand", int(arrested.sum()))
+    ctx.count("detained_thailand", arrested)
 
 
 def _destinations(world: World) -> tuple[int, int]:
