@@ -122,13 +122,16 @@ def test_women_are_trafficked_at_their_hazard_and_men_at_theirs() -> None:
 RELATIVES = 20  # relatives each family may bring out
 
 
-def credit_scenario(families: int, hidden: int, timeline: list[dict] | None = None):
-    """Families in the South recruit clients on credit, 2 a year each, among those hiding;
-    no flights leave Thailand, so nobody arrives to repay or to join the families."""
+def credit_scenario(families: int, hidden: int, timeline: list[dict] | None = None,
+                    in_china_share: float = 1.0):
+    """Families in the South recruit clients on credit, 2 a year each, among their
+    relatives (by default all hiding in China); no flights leave Thailand, so nobody
+    arrives to repay or to join the families."""
     return tiny(
         population={"resettled_before": families, "initial": [hiding_at("yanbian", hidden)]},
         parameters={"resettlement": {"recontact": 1.0, "recontact_before": 1.0,
-                                     "relatives_max": RELATIVES},
+                                     "relatives_max": RELATIVES,
+                                     "chain_in_china_share": in_china_share},
                     "intake": {"credit_clients_per_family_year": 2.0, "credit_markup": 3.0},
                     "asylum": {"flights_per_day": 0.0}},
         timeline=timeline or [],
@@ -146,6 +149,24 @@ def test_families_recruit_clients_on_credit_at_their_yearly_rate() -> None:
     assert ctx.diaspora.relatives_left == 100 * RELATIVES - clients
     assert results.daily["broker_intakes"].sum() == clients
     assert ctx.pop.debt.sum() == pytest.approx(clients * 3.0 * FEE)
+
+
+def test_relatives_at_home_cross_on_what_the_broker_advances() -> None:
+    """With every relative at home, clients on credit set out from home, not from among
+    those hiding; the broker advances the fee of a chain escape, FEE here (booked as broker credit,
+    the only money that enters) and each owes it 3 times over."""
+    results, ctx = simulate_with_context(credit_scenario(100, 2000, in_china_share=0.0), seed=5)
+    clients = int(results.daily["credit_intakes"].sum())
+    expected = 100 * RELATIVES * (1 - math.exp(-2.0 / RELATIVES))
+    assert abs(clients - expected) <= 5 * math.sqrt(expected)
+    assert ctx.diaspora.relatives_left == 100 * RELATIVES - clients
+    hidden = np.arange(2000)
+    assert not ctx.pop.debt[hidden].any()
+    assert np.count_nonzero(ctx.pop.debt) == clients
+    assert ctx.pop.debt.sum() == pytest.approx(clients * 3.0 * FEE)
+    booked = results.ledger.groupby("account")["usd"].sum()
+    assert booked["broker_credit"] == pytest.approx(clients * FEE)
+    assert ctx.ledger.money_in() == pytest.approx(clients * FEE)
 
 
 def test_free_brokers_take_on_credit_no_more_than_are_hiding() -> None:

@@ -24,6 +24,7 @@ FLOWS: dict[str, tuple[str, str]] = {
     "remittances": ("resettled_savings", "families_in_north_korea"),
     "chain_funding": ("resettled_savings", "escapees"),
     "debt_repaid": ("resettlement_grants", "brokers"),
+    "broker_credit": ("broker_advances", "escapees"),
 }
 SOURCES = (
     "donors",
@@ -31,6 +32,7 @@ SOURCES = (
     "work_in_china",
     "earnings_in_south_korea",
     "resettlement_grants",
+    "broker_advances",
 )
 SINKS = ("rescue_spending", "brokers", "seized_by_police", "families_in_north_korea")
 BALANCES = ("rescue_network", "escapees", "resettled_savings")

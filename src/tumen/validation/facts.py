@@ -351,8 +351,9 @@ FACTS: tuple[Fact, ...] = (
         "$3,000 and up (2009)",
         "seed 002",
         "ledger broker_fees in 2009 / broker_intakes in 2009 (the fees include those of "
-        "women sold and the prepaid fees of chain escapes; the clients include those on "
-        "credit, who pay after resettlement)",
+        "women sold and the fees chain escapes bring, paid on crossing; the clients "
+        "include chain escapes, counted on crossing, and those on credit, who pay after "
+        "resettlement)",
         broker_fee_per_client_2009,
         2500.0,
         8000.0,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from tumen.engine import border_kernels
 from tumen.engine.context import Context
 from tumen.engine.processes import travel
@@ -51,4 +53,6 @@ class Crossing:
         ctx.count("caught_at_border", caught)
         if crossing.size:
             ctx.count("crossings", crossing.size)
+            # A broker paid ahead (or advancing the fee) takes his client on at the river.
+            ctx.count("broker_intakes", int(np.count_nonzero(pop.prepaid[crossing])))
             travel.start_legs(ctx, crossing, legs)

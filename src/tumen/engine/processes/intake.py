@@ -9,6 +9,7 @@ from tumen.engine import intake_kernels
 from tumen.engine.context import Context
 from tumen.engine.diaspora import broker_line_share, families_with_relatives
 from tumen.engine.processes import hiding, travel
+from tumen.engine.processes.resettlement import ChainFees, send_from_home
 from tumen.engine.states import HIDDEN_STATES
 from tumen.engine.world import LOCATION_KINDS, NORTH_KOREA
 from tumen.scenario.schema import LocationKind
@@ -59,11 +60,19 @@ class Intake:
         wanted = min(int(rng.poisson(rate / 365.0)), ctx.diaspora.relatives_left)
         if wanted <= 0:
             return
-        clients = hiding.sample_hidden(ctx, rng, wanted)
+        # Like the relatives families pay for, some are already hiding in China and the
+        # rest at home, whom the broker brings across the river on what he advances.
+        in_china = int(rng.binomial(wanted, ctx.params.resettlement.chain_in_china_share))
+        clients = hiding.sample_hidden(ctx, rng, in_china)
         ctx.diaspora.relatives_left -= clients.size
-        ctx.pop.debt[clients] += hiding.broker_fee(ctx) * ctx.params.intake.credit_markup
-        ctx.count("credit_intakes", clients.size)
+        markup = ctx.params.intake.credit_markup
+        ctx.pop.debt[clients] += hiding.broker_fee(ctx) * markup
         _to_broker(ctx, clients)
+        advance = ChainFees.today(ctx).from_home
+        from_home = send_from_home(ctx, rng, wanted - in_china, advance, 1.0)
+        ctx.book("broker_credit", advance * from_home.size)
+        ctx.pop.debt[from_home] += advance * markup
+        ctx.count("credit_intakes", clients.size + from_home.size)
 
 
 def _to_broker(ctx: Context, rows: np.ndarray) -> None:

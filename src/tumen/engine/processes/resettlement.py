@@ -140,26 +140,36 @@ def _send_for(ctx: Context, rng: np.random.Generator, n: int, fees: ChainFees,
     diaspora = ctx.diaspora
     share = ctx.params.resettlement.chain_in_china_share
     in_china = hiding.sample_hidden(ctx, rng, int(rng.binomial(n, share)))
-    from_home = n - in_china.size
-    if not departure.border_open(ctx):
-        from_home = 0  # no broker takes money for a crossing that cannot be made
-    # Only the families who find a broker line send for a relative; the rest wait.
-    # Guards who risk being shot or punished take fewer bribes: lines at the river
-    # thin out as border security rises.
-    guarded = departure.deterred_by_guards(ctx, ctx.params.crossing.broker_deterrence)
-    from_home = int(rng.binomial(from_home, min(1.0, broker_line_share(ctx) * guarded)))
-    diaspora.relatives_left -= in_china.size + from_home
-    spent = in_china.size * fees.from_china + from_home * fees.from_home
-    ctx.book(source, spent)
-    ctx.book("chain_funding", spent)
+    diaspora.relatives_left -= in_china.size
+    spent = in_china.size * fees.from_china
     if in_china.size:
         # Money for a relative already hiding in China lets her pay a broker from there.
         ctx.pop.funds[in_china] += fees.from_china
         hiding.schedule(ctx, in_china)
         ctx.count("chain_funded_in_china", in_china.size)
-    if from_home == 0:
-        return
+    # Only the families who find a broker line send for a relative; the rest wait.
+    from_home = send_from_home(ctx, rng, n - in_china.size, fees.from_home,
+                               broker_line_share(ctx))
+    spent += from_home.size * fees.from_home
+    ctx.book(source, spent)
+    ctx.book("chain_funding", spent)
+
+
+def send_from_home(ctx: Context, rng: np.random.Generator, n: int, fee: float,
+                   line_share: float) -> np.ndarray:
+    """Up to `n` relatives set out from home with a broker who holds `fee` for them,
+    each if a line across the river is found (`line_share`, thinned by the guards: those
+    who risk being shot or punished take fewer bribes); returns their rows, the
+    relatives they use up taken from the families' count. All are chain departures,
+    whether the family paid ahead or the broker waits to be paid after resettlement."""
+    if n <= 0 or not departure.border_open(ctx):
+        return np.empty(0, dtype=np.int64)  # no broker takes money for a closed crossing
+    guarded = departure.deterred_by_guards(ctx, ctx.params.crossing.broker_deterrence)
+    n = int(rng.binomial(n, min(1.0, line_share * guarded)))
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    ctx.diaspora.relatives_left -= n
     weights = ctx.world.graph.departure_weight
-    origins = np.repeat(np.arange(weights.size), rng.multinomial(from_home, weights))
-    departure.create(ctx, origins.astype(np.int16), prepaid_usd=fees.from_home)
-    ctx.count("chain_departures", from_home)
+    origins = np.repeat(np.arange(weights.size), rng.multinomial(n, weights))
+    ctx.count("chain_departures", n)
+    return departure.create(ctx, origins.astype(np.int16), prepaid_usd=fee)
