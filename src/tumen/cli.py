@@ -474,6 +474,14 @@ def calibrate_command(
         int | None, typer.Option(min=1, help="Processes per trial (default: one per core).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the TPE sampler.")] = 0,
+    refine: Annotated[
+        int, typer.Option(min=0, help="Instead of TPE trials, this many sweeps of a "
+                          "coordinate search from the scenario's values (--trials unused).")
+    ] = 0,
+    step: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="With --refine: each value's first "
+                                   "step, as a share of its range (default 1/16).")
+    ] = None,
 ) -> None:
     """Fit a scenario's free parameters to the observed arrivals and women's share.
 
@@ -483,6 +491,7 @@ def calibrate_command(
     """
     from tumen.validation.calibrate import CalibrationError, calibrate
     from tumen.validation.ensemble import default_workers
+    from tumen.validation.refine import refine as refine_values
 
     loaded = _load(scenario)
     if not loaded.free_parameters:
@@ -513,17 +522,14 @@ def calibrate_command(
             shown = "-" if best is None else f"{best:.4f}"
             progress.update(task, completed=min(done, total), total=total, best=shown)
 
+        settings = {"seeds": seeds, "until": until, "on_trial": on_trial,
+                    "workers": workers or min(seeds, default_workers())}
         try:
-            result = calibrate(
-                scenario,
-                target,
-                trials,
-                seeds=seeds,
-                until=until,
-                workers=workers or min(seeds, default_workers()),
-                seed=seed,
-                on_trial=on_trial,
-            )
+            if refine:
+                steps = {} if step is None else {"step": step}
+                result = refine_values(scenario, target, refine, **steps, **settings)
+            else:
+                result = calibrate(scenario, target, trials, seed=seed, **settings)
         except CalibrationError as error:
             errors.print(str(error), style="red", markup=False, soft_wrap=True)
             raise typer.Exit(2) from None

@@ -186,6 +186,25 @@ def calibrate(
 
     if trials < 1:
         raise CalibrationError(f"trials must be at least 1, got {trials}")
+    job = prepare_job(scenario_source, out, seeds, until, workers, observed)
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(logging.WARNING)  # no line per trial: the caller shows progress
+    try:
+        return _run_study(job, trials, seed, on_trial)
+    finally:
+        optuna.logging.set_verbosity(verbosity)
+
+
+def prepare_job(
+    scenario_source: str | Path,
+    out: Path,
+    seeds: int,
+    until: int | None,
+    workers: int,
+    observed: pd.DataFrame | None,
+) -> StudyJob:
+    """What every trial of a study shares, checked (see `calibrate` for the arguments);
+    creates the folder `out`."""
     if seeds < 1:
         raise CalibrationError(f"seeds must be at least 1, got {seeds}")
     text, filename = read_source(scenario_source)
@@ -203,7 +222,7 @@ def calibrate(
     if missing:
         raise CalibrationError(f"the observed frame lacks the columns {missing}")
     years = objective_years(scenario, observed, until)
-    job = _Job(
+    job = StudyJob(
         scenario=scenario,
         text=text,
         filename=filename,
@@ -216,16 +235,11 @@ def calibrate(
         per_series=series_years(observed, years),
     )
     job.out.mkdir(parents=True, exist_ok=True)
-    verbosity = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(logging.WARNING)  # no line per trial: the caller shows progress
-    try:
-        return _run_study(job, trials, seed, on_trial)
-    finally:
-        optuna.logging.set_verbosity(verbosity)
+    return job
 
 
 @dataclass(frozen=True)
-class _Job:
+class StudyJob:
     """Everything a calibration's trials share."""
 
     scenario: Scenario
@@ -253,12 +267,40 @@ class _Job:
         }
 
 
-def _run_study(job: _Job, trials: int, seed: int, on_trial: TrialDone | None) -> Calibration:
+def _run_study(job: StudyJob, trials: int, seed: int, on_trial: TrialDone | None) -> Calibration:
     """Open or continue the study in `job.out` and run the trials it still lacks."""
+    import optuna
+
+    free = job.scenario.free_parameters
+    study = open_study(job)
+    start_values = {p.path: p.value for p in free}
+    if not study.trials:
+        study.enqueue_trial(start_values)  # trial 0: the scenario as written
+    before = _done(study.trials)
+    study.sampler = optuna.samplers.TPESampler(seed=seed + before)
+    distributions = {p.path: distribution(p) for p in free}
+
+    done, ran = before, 0
+    if on_trial is not None:
+        on_trial(done, trials, best_loss(study))
+    try:
+        while done < trials:
+            run_trial(study, study.ask(distributions), job)
+            done, ran = done + 1, ran + 1
+            if on_trial is not None:
+                on_trial(done, trials, best_loss(study))
+    finally:
+        finish(study, job)
+    return summary(job.out, free, trials, before, ran, study.trials, start_values,
+                    job.per_series)
+
+
+def open_study(job: StudyJob) -> optuna.Study:
+    """The study in `job.out`, new or continued, checked to have been made with the same
+    settings; a trial left running by a killed call is marked failed."""
     import optuna
     from optuna.trial import TrialState
 
-    free = job.scenario.free_parameters
     study = optuna.create_study(
         study_name=STUDY_NAME,
         storage=f"sqlite:///{(job.out / 'study.db').resolve()}",
@@ -269,45 +311,39 @@ def _run_study(job: _Job, trials: int, seed: int, on_trial: TrialDone | None) ->
     for stale in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         # Left running by a call that was killed: failed, and not counted as done.
         study.tell(stale.number, state=TrialState.FAIL, skip_if_finished=True)
-    start_values = {p.path: p.value for p in free}
-    if not study.trials:
-        study.enqueue_trial(start_values)  # trial 0: the scenario as written
-    before = _done(study.trials)
-    study.sampler = optuna.samplers.TPESampler(seed=seed + before)
-    distributions = {p.path: _distribution(p) for p in free}
+    return study
 
-    done, ran = before, 0
-    if on_trial is not None:
-        on_trial(done, trials, _best_loss(study))
+
+def run_trial(study: optuna.Study, trial: optuna.Trial, job: StudyJob) -> float | None:
+    """Score `trial`'s values and record the result in `study`: the loss, or None for
+    values the scenario refuses (a failed trial). Ctrl-C marks the trial interrupted."""
+    from optuna.trial import TrialState
+
+    values = {p.path: trial.params[p.path] for p in job.scenario.free_parameters}
     try:
-        while done < trials:
-            trial = study.ask(distributions)
-            values = {p.path: trial.params[p.path] for p in free}
-            try:
-                result = evaluate(
-                    job.scenario, values, job.observed, job.seeds, job.until, job.workers
-                )
-            except KeyboardInterrupt:
-                trial.set_user_attr("interrupted", True)
-                study.tell(trial, state=TrialState.FAIL)
-                raise
-            except TRIAL_FAILURES as exc:
-                trial.set_user_attr("error", str(exc)[:2000])
-                study.tell(trial, state=TrialState.FAIL)
-            else:
-                trial.set_user_attr("arrivals_ard", result.arrivals_ard)
-                trial.set_user_attr("women_share_ard", result.women_share_ard)
-                study.tell(trial, result.loss)
-            done, ran = done + 1, ran + 1
-            if on_trial is not None:
-                on_trial(done, trials, _best_loss(study))
-    finally:
-        finished = study.trials
-        if any(t.state == TrialState.COMPLETE for t in finished):
-            write_outputs(
-                job.out, job.text, job.filename, free, finished, job.settings, job.per_series
-            )
-    return _summary(job.out, free, trials, before, ran, finished, start_values, job.per_series)
+        result = evaluate(job.scenario, values, job.observed, job.seeds, job.until, job.workers)
+    except KeyboardInterrupt:
+        trial.set_user_attr("interrupted", True)
+        study.tell(trial, state=TrialState.FAIL)
+        raise
+    except TRIAL_FAILURES as exc:
+        trial.set_user_attr("error", str(exc)[:2000])
+        study.tell(trial, state=TrialState.FAIL)
+        return None
+    trial.set_user_attr("arrivals_ard", result.arrivals_ard)
+    trial.set_user_attr("women_share_ard", result.women_share_ard)
+    study.tell(trial, result.loss)
+    return result.loss
+
+
+def finish(study: optuna.Study, job: StudyJob) -> None:
+    """Write the outputs of the trials scored so far, if any."""
+    from optuna.trial import TrialState
+
+    finished = study.trials
+    if any(t.state == TrialState.COMPLETE for t in finished):
+        write_outputs(job.out, job.text, job.filename, job.scenario.free_parameters, finished,
+                      job.settings, job.per_series)
 
 
 def read_source(source: str | Path) -> tuple[str, str]:
@@ -432,7 +468,8 @@ def write_outputs(
     (out / "calibrated.yaml").write_text(calibrated, encoding="utf-8")
 
 
-def _distribution(p: FreeParameter) -> Any:
+def distribution(p: FreeParameter) -> Any:
+    """The range Optuna searches for `p`."""
     from optuna.distributions import FloatDistribution, IntDistribution
 
     if p.integer:
@@ -478,7 +515,8 @@ def _ranked(trials: Sequence[optuna.trial.FrozenTrial]) -> list[optuna.trial.Fro
     return sorted(complete, key=lambda t: (t.value, t.number))
 
 
-def _best_loss(study: optuna.Study) -> float | None:
+def best_loss(study: optuna.Study) -> float | None:
+    """The lowest loss of the study's scored trials, None before any."""
     ranked = _ranked(study.trials)
     return ranked[0].value if ranked else None
 
@@ -491,7 +529,7 @@ def _score_of(t: optuna.trial.FrozenTrial) -> Score:
     )
 
 
-def _summary(
+def summary(
     out: Path,
     free: tuple[FreeParameter, ...],
     asked: int,
