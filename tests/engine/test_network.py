@@ -228,3 +228,36 @@ def test_a_closed_leg_carries_nobody_and_travellers_take_the_other_way() -> None
     last = results.daily.iloc[-1]
     still_there = last["stock_travelling"] + last["stock_waiting"]
     assert 0 <= traffic(results, "south") - onward <= still_there
+
+
+@pytest.mark.parametrize(("group_size", "raids"), [(4, [4, 4, 2]), (0, [10])])
+def test_police_who_find_someone_waiting_outside_catch_her_group(
+        group_size: int, raids: list[int]) -> None:
+    """20 wait in the house and 10 outside. Those outside are found at 0.1 a day, those
+    inside at 0.0001 (none is, in this run): each find outside is a raid on the group's
+    hideout that catches her and others of her cell waiting outside with her, up to
+    `group_size` (0: all). The house is not raided and nobody inside is caught."""
+    scenario = sheltered(rescue_network(capacity=20), 30, 0, parameters={
+        "raids": {"rate_per_house_day": 0.0, "waiting_arrest": 1e-4, "group_size": group_size},
+        "travel": {"open_air_arrest_factor": 1000.0}})
+    flows = engine_run(scenario, seed=3).recorder.flows
+    by_day = flows["raid_arrests"][flows["raid_arrests"] > 0]
+    assert by_day.tolist() == raids
+    assert flows["hideout_raids"].sum() == len(raids)
+    assert flows["arrests_china"].sum() == 10
+    assert flows["safe_house_raids"].sum() == 0
+
+
+def test_police_who_find_someone_in_a_safe_house_raid_it() -> None:
+    """Found inside (at 0.01 a day each, none outside): the house is raided, everyone in
+    it caught, and it closes; those outside go on waiting."""
+    scenario = sheltered(rescue_network(capacity=20), 30, 0, parameters={
+        "raids": {"rate_per_house_day": 0.0, "waiting_arrest": 0.01, "group_size": 4},
+        "travel": {"open_air_arrest_factor": 0.0}})
+    ctx = engine_run(scenario, seed=3)
+    flows = ctx.recorder.flows
+    assert flows["safe_house_raids"].sum() == 1
+    assert flows["raid_arrests"].sum() == 20 == flows["arrests_china"].sum()
+    assert flows["hideout_raids"].sum() == 0
+    assert (ctx.pop.state == State.WAITING).sum() == 10
+    assert ctx.houses.closed_until[HOUSE_NORTH] > 0

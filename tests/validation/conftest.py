@@ -28,6 +28,7 @@ FLOWS = (
     "repatriations",
     "detained_thailand",
     "safe_house_raids",
+    "hideout_raids",
     "raid_arrests",
     "rescue_intakes",
     "broker_intakes",

@@ -36,7 +36,8 @@ def test_women_among_departures_is_never_measured() -> None:
 
 def test_raids_and_raid_arrests_per_month_2019() -> None:
     run = make_results("2019-01-01", "2019-12-31", daily={
-        "safe_house_raids": per_year({2019: 72}),
+        "safe_house_raids": per_year({2019: 48}),
+        "hideout_raids": per_year({2019: 24}),
         "raid_arrests": per_year({2019: 300}),
         "arrests_china": per_year({2019: 99_999})})  # not what is measured
     assert facts.raids_per_month_2019(run, NONE) == pytest.approx(6.0)

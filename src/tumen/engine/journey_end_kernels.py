@@ -21,6 +21,7 @@ _DETAINED_CHINA, _DETAINED_THIRD = State.DETAINED_CHINA, State.DETAINED_THIRD
 _DETAINED_THAILAND = State.DETAINED_THAILAND
 _ARRIVED_SK, _ARRIVED_US = State.ARRIVED_SK, State.ARRIVED_US
 _NONE, _REVIEW = Channel.NONE, Pending.REVIEW
+_WAITING = State.WAITING
 
 
 @njit(cache=True)
@@ -150,6 +151,25 @@ def arrive(rows, places, day, streams, moves, people, safe_house, pending, woman
         contacts += _next_uniform(keys, counters, row, salt) < recontact
     counts = np.array([korea.size, women, rows.size - korea.size, contacts])
     return journeys, repaid, counts
+
+
+@njit(cache=True)
+def waiting_in_the_open(state, safe_house, location, cell, places, cells):
+    """Rows waiting outside any safe house at one of the stops (`places[k]`, `cells[k]`),
+    and the index k of each one's stop. One pass over the rows."""
+    found = np.empty(state.size, dtype=np.int64)
+    stop = np.empty(state.size, dtype=np.int64)
+    n = 0
+    for row in range(state.size):
+        if state[row] != _WAITING or safe_house[row] >= 0:
+            continue
+        for k in range(places.size):
+            if location[row] == places[k] and cell[row] == cells[k]:
+                found[n] = row
+                stop[n] = k
+                n += 1
+                break
+    return found[:n], stop[:n]
 
 
 @njit(cache=True)

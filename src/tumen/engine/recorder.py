@@ -24,6 +24,7 @@ FLOW_NAMES = (
     "credit_intakes",
     "handoff_failures",
     "safe_house_raids",
+    "hideout_raids",
     "raid_arrests",
     "safe_houses_compromised",
     "detained_thailand",

@@ -325,6 +325,11 @@ class Raids(Strict):
 
     rate_per_house_day: DailyRate = 0.002
     waiting_arrest: DailyRate = 0.0005
+    group_size: int = Field(
+        0, ge=0,
+        description="Most people caught together when the police find a group waiting "
+        "outside a safe house: she and others of her cell waiting at the stop (0: all).",
+    )
 
 
 class Detention(Strict):

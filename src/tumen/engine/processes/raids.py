@@ -1,6 +1,9 @@
-"""Police raids on safe houses, and what a caught cell gives away.
+"""Police raids on safe houses and hideouts, and what a caught cell gives away.
 
-A raid catches everyone inside a safe house together. The caught cell reveals what it
+A raid catches everyone inside a safe house together. Police who find an escapee
+waiting at a stop find where she waits: her safe house, which is raided, or the hideout
+outside one where her cell's group waits, who are caught with her, up to a group's size
+(escapees travel in groups, seed 001). The caught cell reveals what it
 knows: each safe house and each cell it knows is compromised with the network's
 disclosure probability, and a compromised cell reveals in turn (a cascade). Compromised
 houses close for a while; some are raided on the spot.
@@ -13,6 +16,7 @@ import numpy as np
 from tumen.engine import draws, journey_end_kernels
 from tumen.engine.context import Context
 from tumen.engine.processes import detention
+from tumen.engine.states import State
 
 
 def raid_house(ctx: Context, house: int) -> None:
@@ -23,6 +27,41 @@ def raid_house(ctx: Context, house: int) -> None:
     detention.arrest(ctx, caught)
     _close(ctx, house)
     compromise(ctx, int(ctx.world.network.house_cell[house]), raided=house)
+
+
+def raid_stops(ctx: Context, found: np.ndarray) -> None:
+    """Raid where each of `found` (waiting escapees the police found today) waits."""
+    if found.size == 0:
+        return
+    pop = ctx.pop
+    houses = pop.safe_house[found]
+    for house in np.unique(houses[houses >= 0]).tolist():
+        raid_house(ctx, house)
+    # The rest wait in the open, some since a raid's cascade closed their house today.
+    in_open = found[pop.state[found] == State.WAITING]
+    if in_open.size == 0:
+        return
+    stops, at_stop = np.unique(np.stack([pop.location[in_open], pop.cell[in_open]]), axis=1,
+                               return_inverse=True)
+    there, stop = journey_end_kernels.waiting_in_the_open(
+        pop.state, pop.safe_house, pop.location, pop.cell,
+        stops[0].astype(np.int64), stops[1].astype(np.int64))
+    caught = _groups(in_open, at_stop.ravel(), there, stop, ctx.params.raids.group_size)
+    ctx.count("hideout_raids", stops.shape[1])
+    ctx.count("raid_arrests", caught.size)
+    detention.arrest(ctx, caught)
+
+
+def _groups(found: np.ndarray, found_at: np.ndarray, there: np.ndarray, stop: np.ndarray,
+            size: int) -> np.ndarray:
+    """At each stop, those found there (`found` at stop `found_at`) and, up to `size` in
+    all (0: no limit), others waiting there (`there` at `stop`), in row order."""
+    caught = [found]
+    for k in range(int(found_at.max()) + 1):
+        others = np.setdiff1d(there[stop == k], found[found_at == k])
+        room = others.size if size == 0 else max(0, size - int(np.sum(found_at == k)))
+        caught.append(others[:room])
+    return np.concatenate(caught)
 
 
 def compromise(ctx: Context, cell: int, raided: int = -1) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 from tumen.engine import travel_kernels
 from tumen.engine.border_kernels import days_spec
 from tumen.engine.context import Context
-from tumen.engine.processes import asylum, detention, hiding, resettlement
+from tumen.engine.processes import asylum, detention, hiding, raids, resettlement
 from tumen.engine.states import Channel, State
 from tumen.engine.world import LOCATION_KINDS
 from tumen.scenario.schema import LocationKind
@@ -109,7 +109,7 @@ class Travel:
             ctx.streams(), rows, ctx.day, STUCK_REVIEW_DAYS, _table(ctx), ctx.pop.move_arrays(),
             _trip(ctx), _legs_today(ctx), ctx.calendar.arrays(ctx.pop), ctx.pop.safe_house,
             ctx.houses.occupancy)
-        detention.arrest(ctx, arrested)
+        raids.raid_stops(ctx, arrested)
 
     @staticmethod
     def _arrive(ctx: Context, rows: np.ndarray) -> None:
