@@ -513,10 +513,14 @@ def calibrate_command(
                 started.append(done)
                 if done:
                     more = max(0, total - done)
+                    if refine:
+                        plan = f"the search reuses them and runs at most {more} more."
+                    elif more:
+                        plan = f"running {more} more to reach {total}."
+                    else:
+                        plan = f"nothing to run for --trials {total}."
                     progress.console.print(
-                        f"{done} trials already in {escape(str(target / 'study.db'))}; "
-                        + (f"running {more} more to reach {total}." if more
-                           else f"nothing to run for --trials {total}."),
+                        f"{done} trials already in {escape(str(target / 'study.db'))}; {plan}",
                         soft_wrap=True,
                     )
             shown = "-" if best is None else f"{best:.4f}"

@@ -126,3 +126,9 @@ def test_cli_refines_with_the_shipped_series(small_file: Path, tmp_path: Path) -
     assert DETECTION in result.output
     assert all((out / name).is_file() for name in OUTPUTS)
     assert "0 before" in result.output
+    again = CliRunner().invoke(app, [
+        "calibrate", str(small_file), "--refine", "1", "--seeds", "1", "--until", "2001",
+        "--workers", "1", "--out", str(out)])
+    assert again.exit_code == 0, again.output
+    assert "the search reuses them and runs at most" in again.output
+    assert "0 trials run now" in again.output
