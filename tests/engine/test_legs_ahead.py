@@ -8,6 +8,7 @@ chains off."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from typing import Any
 from unittest import mock
 
@@ -75,10 +76,38 @@ def busy_with_a_chain() -> Scenario:
     }))
 
 
+STEPS = ("yanbian", "a1", "a2", "a3", "a4", "kunming")
+
+
+def a_long_way_through_china() -> Scenario:
+    """A cohort setting out from Yanbian on day 0 on a way through four places in China
+    passed through, with a risky and a safe leg at each step; China's crackdown is cut
+    from day 46 to 100 and doubled from day 130 to 170, which moves the choice between
+    them. Nobody else asks for the route table, so the days it is rebuilt on (every 30
+    days from its last build, when asked for) depend on the days legs are drawn for:
+    a leg drawn ahead must count as the table asked for on its day."""
+    places = [{"id": id_, "name": id_.title(), "kind": "transit", "country": "china",
+               "lat": 0.0, "lon": 0.0, "pass_through": True} for id_ in STEPS[1:-1]]
+    locations = [merge(spot, {"pass_through": spot["id"] == "kunming"})
+                 for spot in BASE["locations"]]
+    steps = [{"id": f"{kind}_{source}", "from": source, "to": target, "mode": "foot",
+              "days": {"mean": 15.0, "distribution": "geometric"}, "risk": risk,
+              "cost_usd": cost}
+             for source, target in itertools.pairwise(STEPS)
+             for kind, risk, cost in (("risky", 0.04, 0.0), ("safe", 0.01, 100.0))]
+    routes = [leg for leg in BASE["routes"] if leg["id"] != "south"]
+    return tiny(locations=[*locations, *places], routes=[*routes, *steps],
+                population={"setting_out": [{"location": "yanbian", "count": 600}]},
+                timeline=[scale("crackdown", "china", 46, 100, 0.25),
+                          scale("crackdown", "china", 130, 170, 2.0)])
+
+
 @pytest.mark.parametrize(("name", "scenario", "seed"), [
     ("minimal route", route_tumen.scenario(3000, 150), 4),
     ("busy year with a chain", busy_with_a_chain(), 1),
     ("busy year with a chain", busy_with_a_chain(), 2),
+    ("a long way through China", a_long_way_through_china(), 1),
+    ("a long way through China", a_long_way_through_china(), 2),
 ])
 def test_drawing_legs_ahead_changes_no_table(name: str, scenario: Scenario, seed: int) -> None:
     (ahead, ctx), (step_by_step, ctx_step) = run_both(scenario, seed)
