@@ -21,6 +21,7 @@ from tumen import api
 from tumen.engine import kernels
 from tumen.engine.context import Context
 from tumen.engine.processes import travel
+from tumen.engine.routing import Router
 from tumen.engine.states import Pending, State
 from tumen.engine.world import World
 from tumen.results import Results
@@ -120,6 +121,28 @@ def test_drawing_legs_ahead_changes_no_table(name: str, scenario: Scenario, seed
     assert ctx.router.asked_ahead.sum() > 10
     assert not ctx_step.router.asked_ahead.any()
     np.testing.assert_array_equal(ctx.pop.drawn, ctx_step.pop.drawn)
+
+
+def test_a_day_a_leg_was_drawn_ahead_for_counts_as_asked_for_then() -> None:
+    """The table asked for on day 0, on day 30 ahead of time and on day 50 is the one
+    asked for on days 0, 30 and 50: rebuilt on day 30 (a month on), with the risks of
+    before China's crackdown is cut on day 46, and standing on day 50; asked for on day
+    50 alone, it would be rebuilt then."""
+    world = compile_scenario(a_long_way_through_china())
+    ahead, every_day, skipped = Router(world), Router(world), Router(world)
+    for router in (ahead, every_day, skipped):
+        router.table(0)
+    ahead.asked_ahead[30] = True
+    every_day.table(30)
+    a1 = world.graph.location_ids.index("a1")
+    assert ahead.table(50).routes[a1, 0] == world.graph.route_ids.index("risky_a1")
+    share = {name: float(router.table(50).probability[a1, 0])
+             for name, router in (("ahead", ahead), ("every day", every_day),
+                                  ("skipped", skipped))}
+    assert share["ahead"] == share["every day"] == pytest.approx(0.269, abs=1e-3)
+    assert share["skipped"] == pytest.approx(0.475, abs=1e-3)
+    assert ahead.chain_until(50) == every_day.chain_until(50) == 59
+    assert skipped.chain_until(50) == 100
 
 
 # --- quiet windows on hand-made timelines (the tiny scenario's 365 days) -------------

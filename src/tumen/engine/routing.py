@@ -111,7 +111,8 @@ class Router:
         self.asked_ahead = np.zeros(world.n_days, dtype=bool)
 
     def table(self, day: int) -> RouteTable:
-        """Today's table, rebuilt when the open legs changed or a month has passed."""
+        """Today's table, rebuilt when the open legs changed or a month has passed. The
+        days legs were drawn ahead for (`asked_ahead`) are asked for first, in order."""
         if day == self._asked_on and self._table is not None:
             return self._table
         skipped = self.asked_ahead[self._asked_on + 1:day]
