@@ -112,10 +112,10 @@ def one_off_events(scenario: Scenario, location_index: dict[str, int]) -> tuple[
 
 def quiet_until(inputs: dict[str, np.ndarray], route_open: np.ndarray,
                 one_offs: tuple[OneOff, ...]) -> np.ndarray:
-    """For each day, the last day on which every input series (every country), every
-    route's opening and closing are still as on that day, with no one-off event after
-    it, and at most the last day of the run: within such a window nothing that route
-    choice and risks depend on changes, so legs can be drawn ahead (int64 [n_days])."""
+    """For each day, the last day on which every input series (every country) and
+    every route's opening are still as on that day and no one-off event has come since,
+    at most the last day of the run: within such a window nothing that route choice and
+    risks depend on changes, so legs can be drawn ahead (int64 [n_days])."""
     n = route_open.shape[1]
     changes = np.zeros(n, dtype=bool)
     for series in inputs.values():
