@@ -86,25 +86,34 @@ def take_due(day, heads, due_next, wake, day_counts):
     return scanned[:count]
 
 
+@njit(inline="always")
+def has_open_leg(cumulative, here):
+    """Whether the route table's row for `here` has a leg open (a total above 0)."""
+    return cumulative[here, cumulative.shape[1] - 1] != 0.0
+
+
 @njit(cache=True)
 def pick_legs(locations, cumulative, routes, u):
     """For each escapee, the leg in her location's row of `routes` where `u` times the
     row total first falls below the running sum of probabilities (`draws.choose`); -1
-    where the row is empty."""
+    exactly where the row has no leg open (a uniform at the very top of the row, where
+    rounding leaves nothing above it, takes the row's last open leg)."""
     width = cumulative.shape[1]
     legs = np.empty(locations.size, dtype=routes.dtype)
     for i in range(locations.size):
         here = locations[i]
-        total = cumulative[here, width - 1]
-        if total == 0.0:
+        if not has_open_leg(cumulative, here):
             legs[i] = -1
             continue
-        drawn = u[i] * total
+        drawn = u[i] * cumulative[here, width - 1]
         column = 0
         for j in range(width):
             if drawn >= cumulative[here, j]:
                 column += 1
-        legs[i] = routes[here, min(column, width - 1)]
+        column = min(column, width - 1)
+        while routes[here, column] < 0:
+            column -= 1
+        legs[i] = routes[here, column]
     return legs
 
 

@@ -60,6 +60,11 @@ class Recorder:
         counts those setting out itself."""
         return self.route_traffic[self._year_index[day]]
 
+    def traffic_by_year(self) -> tuple[np.ndarray, np.ndarray]:
+        """The counts of travellers [year, route] and each day's row in them, for compiled
+        code that counts travellers setting out on days ahead."""
+        return self.route_traffic, self._year_index
+
     def journey(self, day: int, days_taken: np.ndarray) -> None:
         """Remember how long the arrivals of `day` took from crossing to arrival."""
         if days_taken.size:

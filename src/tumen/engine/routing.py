@@ -106,11 +106,23 @@ class Router:
         self._asked_on = -1
         self._risks: tuple[np.ndarray, np.ndarray] | None = None
         self._risk_block_start = 0
+        # Days on which a leg was drawn ahead of time (`chain_until`): the table counts
+        # as asked for on them, as it would have been had the leg been drawn that day.
+        self.asked_ahead = np.zeros(world.n_days, dtype=bool)
 
     def table(self, day: int) -> RouteTable:
-        """Today's table, rebuilt when the open legs changed or a month has passed."""
+        """Today's table, rebuilt when the open legs changed or a month has passed. The
+        days legs were drawn ahead for (`asked_ahead`) are asked for first, in order."""
         if day == self._asked_on and self._table is not None:
             return self._table
+        skipped = self.asked_ahead[self._asked_on + 1:day]
+        for earlier in (np.flatnonzero(skipped) + self._asked_on + 1).tolist():
+            self._ask(earlier)
+        self._ask(day)
+        return self._table
+
+    def _ask(self, day: int) -> None:
+        """The table asked for on `day`: rebuilt if stale or the open legs changed."""
         self._asked_on = day
         is_open = self.world.graph.route_open[:, day]
         stale = day - self._built_on >= REBUILD_EVERY_DAYS
@@ -118,7 +130,16 @@ class Router:
             self._table = build_table(self.world, day)
             self._built_on = day
             self._open_on_build = is_open.copy()
-        return self._table
+
+    def chain_until(self, day: int) -> int:
+        """The last day up to which legs may be drawn ahead from `day`, with today's table
+        and risks (asked for first), exactly as on their own days: to the end of today's
+        quiet window (`World.quiet_until`) if the table was built within it, as any
+        rebuild there gives the same table; else until the table would next be rebuilt."""
+        quiet = self.world.quiet_until
+        if quiet[self._built_on] >= day:
+            return int(quiet[day])
+        return int(min(quiet[day], self._built_on + REBUILD_EVERY_DAYS - 1))
 
     def risks(self, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Each route's interception risk and daily hazard on the way on `day`

@@ -15,9 +15,14 @@ Arrays are passed in groups, as tuples:
   what her next wake-up is for;
 - `ties`: (channel, cell, safe_house), who moves each escapee and where she stays;
 - `calendar`: the wake-up calendar's arrays (`Context.Calendar.arrays`);
-- `legs_today`: (risk, hazard, geometric, mean, sd, traffic), each route's interception
-  risk and daily hazard today, its days, and this year's count of travellers on it;
-- `table`: (cumulative, routes), today's route choice (`routing.RouteTable`).
+- `legs_today`: (risk, hazard, geometric, mean, sd, traffic, year_of_day), each route's
+  interception risk and daily hazard today, its days, and the counts of travellers by
+  year and route with each day's index into them;
+- `onward`: (cumulative, routes, until, route_source, route_target, straight_on, asked),
+  today's route choice (`routing.RouteTable`), the last day up to which legs are drawn
+  ahead (`routing.Router.chain_until`), each route's ends, which places travellers go
+  straight on from (`pass_through`, not journey's end) and the days the route table
+  counts as asked for (`routing.Router.asked_ahead`).
 """
 
 from __future__ import annotations
@@ -48,44 +53,108 @@ def wake_after(rows, days, day, calendar):
 
 
 @njit(cache=True)
-def set_out(streams, rows, legs, day, people, trip, legs_today, calendar):
+def set_out(streams, rows, legs, day, people, trip, legs_today, onward, calendar):
     """Put `rows` on `legs` from today, count them on their routes, draw what each leg
     brings (`luck_kernels.leg_outcomes`: interception is decided now and happens on
-    arrival) and wake each when she arrives or is stopped."""
+    arrival) and wake each when she arrives or is stopped.
+
+    An arrival at a place passed through is no event anyone else sees while nothing
+    changes (`onward`: up to its last day, `Router.chain_until`), so the legs after it
+    are drawn at once, leg after leg as she would draw them on arriving (`_onward`),
+    and she is woken only where the chain ends. Meanwhile she stands where her last leg
+    began, on it since its first day, as if she had walked the ones before."""
     keys, counters, salt = streams
     leg, since, pending = trip
-    risk, hazard, geometric, mean, sd, traffic = legs_today
+    risk, hazard, geometric, mean, sd, traffic, year_of_day = legs_today
+    state, location, location_country, counts = people
+    route_source = onward[3]
     kernels.move(rows, _TRAVELLING, kernels.STAY, *people)
-    days, intercepted = luck_kernels.leg_outcomes(keys, counters, rows, salt, legs, risk,
-                                                  hazard, geometric, mean, sd)
-    for i in range(rows.size):
-        row = rows[i]
-        leg[row] = legs[i]
-        since[row] = day
-        pending[row] = _ARREST if intercepted[i] else _REVIEW
-        traffic[legs[i]] += 1
-    wake_after(rows, days, day, calendar)
+    woken = np.empty(rows.size, dtype=np.int64)
+    when = np.empty(rows.size, dtype=np.int64)
+    n_woken = 0
+    going, starts = rows, np.full(rows.size, day, dtype=np.int64)
+    routes_now = legs.astype(np.int64)
+    while going.size:
+        days, intercepted = luck_kernels.leg_outcomes(keys, counters, going, salt, routes_now,
+                                                      risk, hazard, geometric, mean, sd)
+        ends = np.empty(going.size, dtype=np.int64)
+        for i in range(going.size):
+            traffic[year_of_day[starts[i]], routes_now[i]] += 1
+            ends[i] = starts[i] + max(1, days[i])
+        on = _onward(going, routes_now, intercepted, ends, location_country, onward)
+        for i in np.flatnonzero(~on):
+            row, route = going[i], routes_now[i]
+            if starts[i] > day:
+                kernels.move_row(row, _TRAVELLING, route_source[route], state, location,
+                                 location_country, counts)
+            leg[row] = route
+            since[row] = starts[i]
+            pending[row] = _ARREST if intercepted[i] else _REVIEW
+            woken[n_woken] = row
+            when[n_woken] = ends[i]
+            n_woken += 1
+        going, starts = going[on], ends[on]
+        routes_now = _next_legs(streams, going, routes_now[on], starts, onward)
+    kernels.schedule(woken[:n_woken], when[:n_woken], *calendar)
 
 
 @njit(cache=True)
-def go_on(streams, rows, day, table, people, trip, legs_today, calendar):
-    """Set `rows` out at once on a next leg from where they stand, drawn with a uniform
-    each (`routing.Router.next_legs`); returns those with no leg open, who stay."""
+def _onward(rows, legs, intercepted, ends, location_country, onward):
+    """Whether each escapee goes straight on from where her leg ends without being
+    woken: she is not intercepted on it, it ends at a place passed through in the
+    country it began in (stocks are kept by country, day by day), on a day up to the
+    last one of the chain (`onward[2]`), and a leg leads on from there (checked before
+    any draw: with none open she draws her uniform only when woken)."""
+    cumulative, until, route_source, route_target, straight_on = (
+        onward[0], onward[2], onward[3], onward[4], onward[5])
+    on = np.empty(rows.size, dtype=np.bool_)
+    for i in range(rows.size):
+        target = route_target[legs[i]]
+        on[i] = (not intercepted[i] and ends[i] <= until and straight_on[target]
+                 and location_country[target] == location_country[route_source[legs[i]]]
+                 and kernels.has_open_leg(cumulative, target))
+    return on
+
+
+@njit(cache=True)
+def _next_legs(streams, rows, legs, days, onward):
+    """The leg each escapee takes on from the end of her `legs`, drawn as `go_on` draws
+    it, on the `days` she gets there; the route table counts as asked for on those days
+    (`Router.asked_ahead`)."""
+    route_target, asked = onward[4], onward[6]
+    here = np.empty(rows.size, dtype=np.int64)
+    for i in range(rows.size):
+        here[i] = route_target[legs[i]]
+        asked[days[i]] = True
+    return _draw_legs(streams, rows, here, onward).astype(np.int64)
+
+
+@njit(cache=True)
+def _draw_legs(streams, rows, here, onward):
+    """The next leg of each escapee from the place `here`, drawn with a uniform from her
+    stream on today's table (`routing.Router.next_legs`); -1 where no leg is open."""
     keys, counters, salt = streams
-    cumulative, routes = table
-    location = people[1]
     u = luck_kernels.uniforms(keys, counters, rows, salt)
+    return kernels.pick_legs(here, onward[0], onward[1], u)
+
+
+@njit(cache=True)
+def go_on(streams, rows, day, people, trip, legs_today, onward, calendar):
+    """Set `rows` out at once on a next leg from where they stand (`_draw_legs`); returns
+    those with no leg open, who stay."""
+    location = people[1]
     here = np.empty(rows.size, dtype=np.int64)
     for i in range(rows.size):
         here[i] = location[rows[i]]
-    legs = kernels.pick_legs(here, cumulative, routes, u)
+    legs = _draw_legs(streams, rows, here, onward)
     leaving = legs >= 0
-    set_out(streams, rows[leaving], legs[leaving], day, people, trip, legs_today, calendar)
+    set_out(streams, rows[leaving], legs[leaving], day, people, trip, legs_today, onward,
+            calendar)
     return rows[~leaving]
 
 
 @njit(cache=True)
-def leave_stops(streams, rows, day, stuck_days, table, people, trip, legs_today, calendar,
+def leave_stops(streams, rows, day, stuck_days, people, trip, legs_today, onward, calendar,
                 safe_house, occupancy):
     """Those whose wait at a stop is over: the ones a raid is due for are returned, to be
     arrested; the others leave their safe house and set out on a next leg, or, with none
@@ -93,7 +162,7 @@ def leave_stops(streams, rows, day, stuck_days, table, people, trip, legs_today,
     state, pending = people[0], trip[2]
     raided = pending[rows] == _ARREST
     moving_on = rows[~raided]
-    stuck = go_on(streams, moving_on, day, table, people, trip, legs_today, calendar)
+    stuck = go_on(streams, moving_on, day, people, trip, legs_today, onward, calendar)
     for row in moving_on:
         if state[row] == _TRAVELLING and safe_house[row] >= 0:
             occupancy[safe_house[row]] -= 1

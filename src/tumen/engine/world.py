@@ -120,6 +120,9 @@ class World:
     initial: tuple[InitialGroup, ...]
     population: Population
     parameters: Parameters
+    # int64: for each day, the last day on which nothing dated has changed since
+    # (`tumen.scenario.timeline.quiet_until`); legs may be drawn ahead up to it.
+    quiet_until: np.ndarray
     setting_out: tuple[SettingOutGroup, ...] = ()
 
     @property

@@ -92,17 +92,20 @@ def compile_scenario(scenario: Scenario) -> World:
         SettingOutGroup(location=index[group.location], count=group.count)
         for group in scenario.population.setting_out
     )
+    graph, inputs = _graph(scenario, index), timeline.input_series(scenario)
+    one_offs = timeline.one_off_events(scenario, index)
     return World(
         scenario_name=scenario.name,
         n_days=days,
         day_year=years.astype(np.int16),
-        graph=_graph(scenario, index),
+        graph=graph,
         network=_network(scenario, index),
         network_params=scenario.network,
-        inputs=timeline.input_series(scenario),
-        one_offs=timeline.one_off_events(scenario, index),
+        inputs=inputs,
+        one_offs=one_offs,
         initial=initial,
         population=scenario.population,
         parameters=scenario.parameters,
+        quiet_until=timeline.quiet_until(inputs, graph.route_open, one_offs),
         setting_out=setting_out,
     )

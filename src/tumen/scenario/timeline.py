@@ -108,3 +108,20 @@ def one_off_events(scenario: Scenario, location_index: dict[str, int]) -> tuple[
             )
         )
     return tuple(sorted(found, key=lambda one: one.day))
+
+
+def quiet_until(inputs: dict[str, np.ndarray], route_open: np.ndarray,
+                one_offs: tuple[OneOff, ...]) -> np.ndarray:
+    """For each day, the last day on which every input series (every country) and
+    every route's opening are still as on that day and no one-off event has come since,
+    at most the last day of the run: within such a window nothing that route choice and
+    risks depend on changes, so legs can be drawn ahead (int64 [n_days])."""
+    n = route_open.shape[1]
+    changes = np.zeros(n, dtype=bool)
+    for series in inputs.values():
+        changes[1:] |= (series[:, 1:] != series[:, :-1]).any(axis=0)
+    changes[1:] |= (route_open[:, 1:] != route_open[:, :-1]).any(axis=0)
+    changes[[event.day for event in one_offs if 0 <= event.day < n]] = True
+    starts = np.flatnonzero(changes[1:]) + 1
+    following = np.append(starts, n)[np.searchsorted(starts, np.arange(n), side="right")]
+    return (following - 1).astype(np.int64)

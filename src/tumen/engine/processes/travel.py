@@ -33,20 +33,24 @@ def _trip(ctx: Context) -> tuple[np.ndarray, ...]:
     return ctx.pop.leg, ctx.pop.since, ctx.pop.pending
 
 
-def _table(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
-    """Today's route choice. Asked for only when someone chooses a leg: the router
-    rebuilds a stale table on the day it is next asked for, so asking on other days
-    would change the run."""
-    table = ctx.router.table(ctx.day)
-    return table.cumulative, table.routes
+def _onward(ctx: Context) -> tuple:
+    """Today's route choice, and how far ahead legs may be drawn from today (see
+    `travel_kernels`). Asked for only when someone sets out: the router rebuilds a stale
+    table on the day it is next asked for, so asking on other days would change the run."""
+    router, graph = ctx.router, ctx.world.graph
+    table = router.table(ctx.day)
+    straight_on = ctx.once("straight_on", lambda: graph.location_pass_through & ~np.isin(
+        graph.location_kind, (_ASYLUM, _DESTINATION)))
+    return (table.cumulative, table.routes, router.chain_until(ctx.day), graph.route_source,
+            graph.route_target, straight_on, router.asked_ahead)
 
 
 def _legs_today(ctx: Context) -> tuple[np.ndarray, ...]:
-    """Each route's risks today, its days, and this year's count of travellers on it."""
+    """Each route's risks today, its days, and the counts of travellers on it by year."""
     graph = ctx.world.graph
     risk, hazard = ctx.router.risks(ctx.day)
     return (risk, hazard, graph.route_days_geometric, graph.route_days_mean,
-            graph.route_days_sd, ctx.recorder.traffic_counts(ctx.day))
+            graph.route_days_sd, *ctx.recorder.traffic_by_year())
 
 
 def _rows(rows: np.ndarray) -> np.ndarray:
@@ -79,14 +83,14 @@ def start_legs(ctx: Context, rows: np.ndarray, legs: np.ndarray) -> None:
     if rows.size == 0:
         return
     travel_kernels.set_out(ctx.streams(), _rows(rows), np.ascontiguousarray(legs), ctx.day,
-                           ctx.pop.move_arrays(), _trip(ctx), _legs_today(ctx),
+                           ctx.pop.move_arrays(), _trip(ctx), _legs_today(ctx), _onward(ctx),
                            ctx.calendar.arrays(ctx.pop))
 
 
 def go_on(ctx: Context, rows: np.ndarray) -> np.ndarray:
     """Set out at once on a next leg from where they stand; returns those with none open."""
-    return travel_kernels.go_on(ctx.streams(), _rows(rows), ctx.day, _table(ctx),
-                                ctx.pop.move_arrays(), _trip(ctx), _legs_today(ctx),
+    return travel_kernels.go_on(ctx.streams(), _rows(rows), ctx.day, ctx.pop.move_arrays(),
+                                _trip(ctx), _legs_today(ctx), _onward(ctx),
                                 ctx.calendar.arrays(ctx.pop))
 
 
@@ -106,8 +110,8 @@ class Travel:
         if rows.size == 0:
             return
         arrested = travel_kernels.leave_stops(
-            ctx.streams(), rows, ctx.day, STUCK_REVIEW_DAYS, _table(ctx), ctx.pop.move_arrays(),
-            _trip(ctx), _legs_today(ctx), ctx.calendar.arrays(ctx.pop), ctx.pop.safe_house,
+            ctx.streams(), rows, ctx.day, STUCK_REVIEW_DAYS, ctx.pop.move_arrays(), _trip(ctx),
+            _legs_today(ctx), _onward(ctx), ctx.calendar.arrays(ctx.pop), ctx.pop.safe_house,
             ctx.houses.occupancy)
         raids.raid_stops(ctx, arrested)
 
