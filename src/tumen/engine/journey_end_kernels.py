@@ -154,22 +154,29 @@ def arrive(rows, places, day, streams, moves, people, safe_house, pending, woman
 
 
 @njit(cache=True)
-def waiting_in_the_open(state, safe_house, location, cell, places, cells):
-    """Rows waiting outside any safe house at one of the stops (`places[k]`, `cells[k]`),
-    and the index k of each one's stop. One pass over the rows."""
-    found = np.empty(state.size, dtype=np.int64)
-    stop = np.empty(state.size, dtype=np.int64)
+def waiting_with(found, stop_keys, room, state, safe_house, location, cell, n_cells):
+    """Those waiting outside any safe house at the stops of `found`, other than them: at
+    stop k (key location * (n_cells + 1) + cell + 1, `stop_keys[k]`), the first `room[k]`
+    in row order (all if `room[k]` < 0). Returns them and their stop indices. One pass
+    over the rows."""
+    taken = np.zeros(stop_keys.size, dtype=np.int64)
+    rows = np.empty(state.size, dtype=np.int64)
+    stops = np.empty(state.size, dtype=np.int64)
     n = 0
     for row in range(state.size):
         if state[row] != _WAITING or safe_house[row] >= 0:
             continue
-        for k in range(places.size):
-            if location[row] == places[k] and cell[row] == cells[k]:
-                found[n] = row
-                stop[n] = k
+        key = location[row] * (n_cells + 1) + cell[row] + 1
+        for k in range(stop_keys.size):
+            if stop_keys[k] != key:
+                continue
+            if (room[k] < 0 or taken[k] < room[k]) and not np.any(found == row):
+                rows[n] = row
+                stops[n] = k
                 n += 1
-                break
-    return found[:n], stop[:n]
+                taken[k] += 1
+            break
+    return rows[:n], stops[:n]
 
 
 @njit(cache=True)

@@ -41,27 +41,20 @@ def raid_stops(ctx: Context, found: np.ndarray) -> None:
     in_open = found[pop.state[found] == State.WAITING]
     if in_open.size == 0:
         return
-    stops, at_stop = np.unique(np.stack([pop.location[in_open], pop.cell[in_open]]), axis=1,
-                               return_inverse=True)
-    there, stop = journey_end_kernels.waiting_in_the_open(
-        pop.state, pop.safe_house, pop.location, pop.cell,
-        stops[0].astype(np.int64), stops[1].astype(np.int64))
-    caught = _groups(in_open, at_stop.ravel(), there, stop, ctx.params.raids.group_size)
-    ctx.count("hideout_raids", stops.shape[1])
+    n_cells = len(ctx.world.network.cell_ids)
+    keys = pop.location[in_open].astype(np.int64) * (n_cells + 1) + pop.cell[in_open] + 1
+    stop_keys, found_at = np.unique(keys, return_inverse=True)
+    size = ctx.params.raids.group_size
+    room = (np.full(stop_keys.size, -1) if size == 0 else
+            np.maximum(0, size - np.bincount(found_at, minlength=stop_keys.size)))
+    others, at = journey_end_kernels.waiting_with(
+        in_open.astype(np.int64), stop_keys, room.astype(np.int64), pop.state,
+        pop.safe_house, pop.location, pop.cell, n_cells)
+    # Stop by stop (by place, then cell), each in row order.
+    caught = np.concatenate([in_open, others[np.argsort(at, kind="stable")]])
+    ctx.count("hideout_raids", stop_keys.size)
     ctx.count("raid_arrests", caught.size)
     detention.arrest(ctx, caught)
-
-
-def _groups(found: np.ndarray, found_at: np.ndarray, there: np.ndarray, stop: np.ndarray,
-            size: int) -> np.ndarray:
-    """At each stop, those found there (`found` at stop `found_at`) and, up to `size` in
-    all (0: no limit), others waiting there (`there` at `stop`), in row order."""
-    caught = [found]
-    for k in range(int(found_at.max()) + 1):
-        others = np.setdiff1d(there[stop == k], found[found_at == k])
-        room = others.size if size == 0 else max(0, size - int(np.sum(found_at == k)))
-        caught.append(others[:room])
-    return np.concatenate(caught)
 
 
 def compromise(ctx: Context, cell: int, raided: int = -1) -> None:
