@@ -10,7 +10,9 @@ with comments around it, as a user would.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -70,3 +72,16 @@ def small_file(tmp_path: Path) -> Path:
     path = tmp_path / "small.yaml"
     path.write_text(small_text(), encoding="utf-8")
     return path
+
+
+def interrupted_at(call: int, real: Callable[..., Any]) -> Callable[..., Any]:
+    """`real`, except that its `call`-th call raises KeyboardInterrupt, as Ctrl-C would."""
+    calls: list[int] = []
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == call:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    return wrapper

@@ -27,7 +27,7 @@ from tumen.validation.calibrate import (
     objective_years,
 )
 
-from .conftest import DETECTION_MARKER, observed_with, small_text
+from .conftest import DETECTION_MARKER, interrupted_at, observed_with, small_text
 
 OUTPUTS = ("study.db", "best.json", "top10.csv", "posterior.json", "calibrated.yaml")
 
@@ -196,15 +196,8 @@ def test_ctrl_c_keeps_the_trials_done_and_the_next_call_continues(
     small_file: Path, tmp_path: Path, observed: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "fit"
-    real, calls = calibration.evaluate, []
-
-    def interrupted_third(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(calibration, "evaluate", interrupted_third)
+    real = calibration.evaluate
+    monkeypatch.setattr(calibration, "evaluate", interrupted_at(3, real))
     with pytest.raises(KeyboardInterrupt):
         calibrate(small_file, out, 5, seeds=1, until=None, observed=observed)
     trials = study_trials(out)

@@ -22,7 +22,7 @@ from tumen.validation import calibrate as calibration
 from tumen.validation.calibrate import CalibrationError
 from tumen.validation.refine import refine, stepped
 
-from .conftest import observed_with, small_text
+from .conftest import interrupted_at, observed_with, small_text
 from .test_calibrate import OUTPUTS, study_trials
 
 DETECTION = "parameters.crossing.detection"
@@ -89,15 +89,8 @@ def test_an_interrupted_refinement_continues_without_scoring_a_set_twice(
 ) -> None:
     whole = refine(small_file, tmp_path / "whole", sweeps=2, step=1 / 8, seeds=1, until=None,
                    observed=observed)
-    real, calls = calibration.evaluate, []
-
-    def interrupted_third(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(calibration, "evaluate", interrupted_third)
+    real = calibration.evaluate
+    monkeypatch.setattr(calibration, "evaluate", interrupted_at(3, real))
     out = tmp_path / "parts"
     with pytest.raises(KeyboardInterrupt):
         refine(small_file, out, sweeps=2, step=1 / 8, seeds=1, until=None, observed=observed)
