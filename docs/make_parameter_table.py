@@ -111,8 +111,8 @@ MEANINGS: dict[str, str] = {
     "outside a safe house.",
     "parameters.raids.rate_per_house_day": "Daily chance that police raid an occupied safe "
     "house, before the crackdown index.",
-    "parameters.raids.waiting_arrest": "Daily arrest hazard while waiting at a stop, before "
-    "the crackdown index and the open-air factor.",
+    "parameters.raids.waiting_arrest": "Daily chance that police find someone waiting at a "
+    "stop, before the crackdown index and the open-air factor; they raid where she waits.",
     "parameters.detention.china_hold_days": "Time (days) in Chinese detention before repatriation.",
     "parameters.detention.third_hold_days": "Time (days) in third-country detention before "
     "deportation or release.",

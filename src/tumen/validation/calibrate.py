@@ -17,7 +17,8 @@ import json
 import logging
 import math
 import statistics
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -182,15 +183,22 @@ def calibrate(
     trial under way as interrupted and writing the outputs of the trials done; a new
     call with the same folder continues.
     """
-    import optuna
-
     if trials < 1:
         raise CalibrationError(f"trials must be at least 1, got {trials}")
     job = prepare_job(scenario_source, out, seeds, until, workers, observed)
-    verbosity = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(logging.WARNING)  # no line per trial: the caller shows progress
-    try:
+    with quiet_optuna():
         return _run_study(job, trials, seed, on_trial)
+
+
+@contextmanager
+def quiet_optuna() -> Iterator[None]:
+    """Optuna without a log line per trial (the caller shows progress), as before after."""
+    import optuna
+
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(logging.WARNING)
+    try:
+        yield
     finally:
         optuna.logging.set_verbosity(verbosity)
 

@@ -51,21 +51,13 @@ def refine(
     Writes the same outputs as `calibrate`. Ctrl-C stops after recording the trial under
     way as interrupted; the same call continues.
     """
-    import logging
-
-    import optuna
-
     if sweeps < 1:
         raise study_tools.CalibrationError(f"sweeps must be at least 1, got {sweeps}")
     if not 0 < step <= 1:
         raise study_tools.CalibrationError(f"step must be above 0 and at most 1, got {step}")
     job = study_tools.prepare_job(scenario_source, out, seeds, until, workers, observed)
-    verbosity = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(logging.WARNING)
-    try:
+    with study_tools.quiet_optuna():
         return _search(job, sweeps, step, on_trial)
-    finally:
-        optuna.logging.set_verbosity(verbosity)
 
 
 def stepped(parameter: FreeParameter, value: float, step: float) -> float:
