@@ -92,28 +92,33 @@ def has_open_leg(cumulative, here):
     return cumulative[here, cumulative.shape[1] - 1] != 0.0
 
 
+@njit(inline="always")
+def pick_leg(cumulative, routes, here, u):
+    """The leg in `here`'s row of `routes` where `u` times the row total first falls
+    below the running sum of probabilities (`draws.choose`), for a row with a leg open
+    (`has_open_leg`; a uniform at the very top of the row, where rounding leaves nothing
+    above it, takes the row's last open leg)."""
+    width = cumulative.shape[1]
+    drawn = u * cumulative[here, width - 1]
+    column = 0
+    for j in range(width):
+        if drawn >= cumulative[here, j]:
+            column += 1
+    column = min(column, width - 1)
+    while routes[here, column] < 0:
+        column -= 1
+    return routes[here, column]
+
+
 @njit(cache=True)
 def pick_legs(locations, cumulative, routes, u):
-    """For each escapee, the leg in her location's row of `routes` where `u` times the
-    row total first falls below the running sum of probabilities (`draws.choose`); -1
-    exactly where the row has no leg open (a uniform at the very top of the row, where
-    rounding leaves nothing above it, takes the row's last open leg)."""
-    width = cumulative.shape[1]
+    """For each escapee, the leg `pick_leg` draws with her `u` in her location's row;
+    -1 exactly where the row has no leg open."""
     legs = np.empty(locations.size, dtype=routes.dtype)
     for i in range(locations.size):
         here = locations[i]
-        if not has_open_leg(cumulative, here):
-            legs[i] = -1
-            continue
-        drawn = u[i] * cumulative[here, width - 1]
-        column = 0
-        for j in range(width):
-            if drawn >= cumulative[here, j]:
-                column += 1
-        column = min(column, width - 1)
-        while routes[here, column] < 0:
-            column -= 1
-        legs[i] = routes[here, column]
+        legs[i] = pick_leg(cumulative, routes, here, u[i]) if has_open_leg(cumulative, here) \
+            else -1
     return legs
 
 

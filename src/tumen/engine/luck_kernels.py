@@ -25,15 +25,23 @@ LONGEST = 2147483647.0  # the longest wait an int32 holds
 
 
 @njit(inline="always")
-def _next_uniform(keys, counters, row, salt):
-    """The escapee's next uniform in (0, 1): splitmix64 of her key, the salt and count."""
-    drawn = counters[row]
-    counters[row] = drawn + np.uint32(1)
-    value = (keys[row] ^ salt) + (np.uint64(drawn) + _ONE) * _GOLDEN
+def _uniform(base, drawn):
+    """The uniform in (0, 1) an escapee draws after `drawn` draws: splitmix64 of her
+    `base` (her key xor the run's salt) and the count. Scalars only, so that a loop over
+    one escapee's draws keeps her stream in registers."""
+    value = base + (np.uint64(drawn) + _ONE) * _GOLDEN
     value = (value ^ (value >> np.uint64(30))) * _MIX1
     value = (value ^ (value >> np.uint64(27))) * _MIX2
     value = value ^ (value >> np.uint64(31))
     return (np.float64(value >> np.uint64(11)) + 0.5) * _TO_UNIT
+
+
+@njit(inline="always")
+def _next_uniform(keys, counters, row, salt):
+    """The escapee's next uniform (`_uniform`), her counter advanced."""
+    drawn = counters[row]
+    counters[row] = drawn + np.uint32(1)
+    return _uniform(keys[row] ^ salt, drawn)
 
 
 @njit(cache=True)
@@ -46,35 +54,49 @@ def uniforms(keys, counters, rows, salt):
 
 
 @njit(inline="always")
-def _standard_gamma(keys, counters, row, salt, shape):
+def _gamma_from(base, drawn, shape):
     """A gamma(shape, 1) variate by Marsaglia and Tsang's method (2000), with a normal
-    from Box and Muller; shapes below 1 are boosted by U**(1/shape)."""
+    from Box and Muller; shapes below 1 are boosted by U**(1/shape). Drawn from the
+    stream `base` after `drawn` draws; returns (value, draws taken by then)."""
     boost = 1.0
     if shape < 1.0:
-        boost = _next_uniform(keys, counters, row, salt) ** (1.0 / shape)
+        boost = _uniform(base, drawn) ** (1.0 / shape)
+        drawn += _ONE
         shape += 1.0
     d = shape - 1.0 / 3.0
     c = 1.0 / np.sqrt(9.0 * d)
     while True:
-        radius = np.sqrt(-2.0 * np.log(_next_uniform(keys, counters, row, salt)))
-        z = radius * np.cos(2.0 * np.pi * _next_uniform(keys, counters, row, salt))
+        radius = np.sqrt(-2.0 * np.log(_uniform(base, drawn)))
+        z = radius * np.cos(2.0 * np.pi * _uniform(base, drawn + _ONE))
+        drawn += np.uint64(2)
         v = 1.0 + c * z
         if v <= 0.0:
             continue
         v = v * v * v
-        u = _next_uniform(keys, counters, row, salt)
+        u = _uniform(base, drawn)
+        drawn += _ONE
         if np.log(u) < 0.5 * z * z + d - d * v + d * np.log(v):
-            return d * v * boost
+            return d * v * boost, drawn
+
+
+@njit(inline="always")
+def _gamma_days_from(base, drawn, mean, sd):
+    """Whole days (at least 1, as a float) from a gamma of this mean and sd, drawn from
+    the stream `base` after `drawn` draws; an sd at or below NO_SPREAD gives the mean
+    itself, rounded, and draws nothing. Returns (days, draws taken by then)."""
+    value = mean
+    if sd > NO_SPREAD:
+        value, drawn = _gamma_from(base, drawn, (mean / sd) ** 2)
+        value = value * sd**2 / mean
+    return max(1.0, np.rint(value)), drawn
 
 
 @njit(inline="always")
 def _gamma_day_count(keys, counters, row, salt, mean, sd):
-    """Whole days (at least 1) from a gamma of this mean and sd; an sd at or below
-    NO_SPREAD gives the mean itself, rounded, and draws nothing."""
-    value = mean
-    if sd > NO_SPREAD:
-        value = _standard_gamma(keys, counters, row, salt, (mean / sd) ** 2) * sd**2 / mean
-    return max(1, np.rint(value))
+    """`_gamma_days_from` on the escapee's stream, her counter advanced."""
+    days, drawn = _gamma_days_from(keys[row] ^ salt, np.uint64(counters[row]), mean, sd)
+    counters[row] = np.uint32(drawn)
+    return days
 
 
 @njit(cache=True)
@@ -181,33 +203,54 @@ def _sure_misses(log_survival):
     return out
 
 
+@njit(inline="always")
+def _leg_outcome(base, drawn, risk, hazard, geometric, geometric_survival, hazard_survival,
+                 sure_miss, mean, sd):
+    """What one leg brings, drawn from the stream `base` after `drawn` draws, in this
+    order: whether it ends in interception (a uniform against its `risk`), its days, and,
+    with a daily `hazard` on the way, the day it first strikes if within the leg (she is
+    then intercepted, that day). The leg's values come as numbers: an array handed to an
+    inlined function with branches costs compiled code an atomic reference count a call.
+    Returns (days, intercepted, draws taken by then)."""
+    caught = _uniform(base, drawn) < risk
+    drawn += _ONE
+    if geometric:
+        length = min(_event_day(_uniform(base, drawn), geometric_survival), LONGEST)
+        drawn += _ONE
+    else:
+        length, drawn = _gamma_days_from(base, drawn, mean, sd)
+    if hazard > 0.0:
+        u = _uniform(base, drawn)
+        drawn += _ONE
+        if length > SURE_MISS_DAYS or u >= sure_miss:
+            strikes = _event_day(u, hazard_survival)
+            if strikes <= length:
+                caught, length = True, strikes
+    return length, caught, drawn
+
+
+@njit(cache=True)
+def leg_survivals(hazard, mean):
+    """What `_leg_outcome` takes per route, worked out once rather than per leg: the
+    log-survival of each route's geometric days and of its hazard, and the uniform below
+    which the hazard cannot strike within a short leg (`_sure_misses`)."""
+    hazard_survival = _survival_of(hazard)
+    return _survival_of(1.0 / mean), hazard_survival, _sure_misses(hazard_survival)
+
+
 @njit(cache=True)
 def leg_outcomes(keys, counters, rows, salt, legs, risk, hazard, geometric, mean, sd):
-    """What each escapee setting out on her leg meets, drawn in this order: whether the
-    leg ends in interception (a uniform against the leg's `risk`), its days, and, on legs
-    with a daily `hazard` on the way, the day it first strikes if within the leg (she is
-    then intercepted, that day). Returns (days, intercepted)."""
-    geometric_survival = _survival_of(1.0 / mean)
-    hazard_survival = _survival_of(hazard)
-    sure_miss = _sure_misses(hazard_survival)
+    """What each escapee setting out on her leg meets (`_leg_outcome`).
+    Returns (days, intercepted)."""
+    geometric_survival, hazard_survival, sure_miss = leg_survivals(hazard, mean)
     days = np.empty(rows.size, dtype=np.int32)
     intercepted = np.empty(rows.size, dtype=np.bool_)
     for i in range(rows.size):
         row, leg = rows[i], legs[i]
-        caught = _next_uniform(keys, counters, row, salt) < risk[leg]
-        # `_leg_length` spelled out, so that only gamma legs hand the streams to an
-        # inlined function with a loop (and pay an atomic reference count for it).
-        if geometric[leg]:
-            length = min(_days_to_event(keys, counters, row, salt, geometric_survival[leg]),
-                         LONGEST)
-        else:
-            length = _gamma_day_count(keys, counters, row, salt, mean[leg], sd[leg])
-        if hazard[leg] > 0.0:
-            u = _next_uniform(keys, counters, row, salt)
-            if length > SURE_MISS_DAYS or u >= sure_miss[leg]:
-                strikes = _event_day(u, hazard_survival[leg])
-                if strikes <= length:
-                    caught, length = True, strikes
+        length, caught, drawn = _leg_outcome(
+            keys[row] ^ salt, np.uint64(counters[row]), risk[leg], hazard[leg], geometric[leg],
+            geometric_survival[leg], hazard_survival[leg], sure_miss[leg], mean[leg], sd[leg])
+        counters[row] = np.uint32(drawn)
         days[i] = np.int32(length)
         intercepted[i] = caught
     return days, intercepted

@@ -36,6 +36,7 @@ from tumen.engine.luck_kernels import (
     _log_survival,
     _next_uniform,
     _spec_days,
+    _uniform,
 )
 from tumen.engine.states import Pending, State
 
@@ -55,78 +56,67 @@ def wake_after(rows, days, day, calendar):
 @njit(cache=True)
 def set_out(streams, rows, legs, day, people, trip, legs_today, onward, calendar):
     """Put `rows` on `legs` from today, count them on their routes, draw what each leg
-    brings (`luck_kernels.leg_outcomes`: interception is decided now and happens on
+    brings (`luck_kernels._leg_outcome`: interception is decided now and happens on
     arrival) and wake each when she arrives or is stopped.
 
     An arrival at a place passed through is no event anyone else sees while nothing
     changes (`onward`: up to its last day, `Router.chain_until`), so the legs after it
-    are drawn at once, leg after leg as she would draw them on arriving (`_onward`),
+    are drawn at once, leg after leg as she would draw them on arriving (`_goes_on`),
     and she is woken only where the chain ends. Meanwhile she stands where her last leg
-    began, on it since its first day, as if she had walked the ones before."""
+    began, on it since its first day, as if she had walked the ones before. Each
+    escapee's chain is drawn whole, her stream's place held in a register."""
     keys, counters, salt = streams
     leg, since, pending = trip
     risk, hazard, geometric, mean, sd, traffic, year_of_day = legs_today
     state, location, location_country, counts = people
-    route_source = onward[3]
+    cumulative, routes, route_source, route_target, asked = (
+        onward[0], onward[1], onward[3], onward[4], onward[6])
+    geometric_survival, hazard_survival, sure_miss = luck_kernels.leg_survivals(hazard, mean)
     kernels.move(rows, _TRAVELLING, kernels.STAY, *people)
-    woken = np.empty(rows.size, dtype=np.int64)
     when = np.empty(rows.size, dtype=np.int64)
-    n_woken = 0
-    going, starts = rows, np.full(rows.size, day, dtype=np.int64)
-    routes_now = legs.astype(np.int64)
-    while going.size:
-        days, intercepted = luck_kernels.leg_outcomes(keys, counters, going, salt, routes_now,
-                                                      risk, hazard, geometric, mean, sd)
-        ends = np.empty(going.size, dtype=np.int64)
-        for i in range(going.size):
-            traffic[year_of_day[starts[i]], routes_now[i]] += 1
-            ends[i] = starts[i] + max(1, days[i])
-        on = _onward(going, routes_now, intercepted, ends, location_country, onward)
-        for i in np.flatnonzero(~on):
-            row, route = going[i], routes_now[i]
-            if starts[i] > day:
-                kernels.move_row(row, _TRAVELLING, route_source[route], state, location,
-                                 location_country, counts)
-            leg[row] = route
-            since[row] = starts[i]
-            pending[row] = _ARREST if intercepted[i] else _REVIEW
-            woken[n_woken] = row
-            when[n_woken] = ends[i]
-            n_woken += 1
-        going, starts = going[on], ends[on]
-        routes_now = _next_legs(streams, going, routes_now[on], starts, onward)
-    kernels.schedule(woken[:n_woken], when[:n_woken], *calendar)
+    for i in range(rows.size):
+        row, route, start = rows[i], np.int64(legs[i]), day
+        base, drawn = keys[row] ^ salt, np.uint64(counters[row])
+        while True:
+            length, caught, drawn = luck_kernels._leg_outcome(
+                base, drawn, risk[route], hazard[route], geometric[route],
+                geometric_survival[route], hazard_survival[route], sure_miss[route],
+                mean[route], sd[route])
+            traffic[year_of_day[start], route] += 1
+            end = start + max(1, np.int64(length))
+            if caught or not _goes_on(route, end, location_country, onward):
+                break
+            # Drawn as `go_on` draws it on the day she gets there, which the route
+            # table counts as asked for (`Router.asked_ahead`).
+            asked[end] = True
+            route = np.int64(kernels.pick_leg(cumulative, routes, route_target[route],
+                                              _uniform(base, drawn)))
+            drawn += np.uint64(1)
+            start = end
+        counters[row] = np.uint32(drawn)
+        if start > day:
+            kernels.move_row(row, _TRAVELLING, route_source[route], state, location,
+                             location_country, counts)
+        leg[row] = route
+        since[row] = start
+        pending[row] = _ARREST if caught else _REVIEW
+        when[i] = end
+    kernels.schedule(rows, when, *calendar)
 
 
-@njit(cache=True)
-def _onward(rows, legs, intercepted, ends, location_country, onward):
-    """Whether each escapee goes straight on from where her leg ends without being
-    woken: she is not intercepted on it, it ends at a place passed through in the
-    country it began in (stocks are kept by country, day by day), on a day up to the
-    last one of the chain (`onward[2]`), and a leg leads on from there (checked before
-    any draw: with none open she draws her uniform only when woken)."""
+@njit(inline="always")
+def _goes_on(route, end, location_country, onward):
+    """Whether an escapee not intercepted on `route` goes straight on from where it ends,
+    on day `end`, without being woken: it ends at a place passed through in the country
+    it began in (stocks are kept by country, day by day), on a day up to the last one of
+    the chain (`onward[2]`), and a leg leads on from there (checked before any draw: with
+    none open she draws her uniform only when woken)."""
     cumulative, until, route_source, route_target, straight_on = (
         onward[0], onward[2], onward[3], onward[4], onward[5])
-    on = np.empty(rows.size, dtype=np.bool_)
-    for i in range(rows.size):
-        target = route_target[legs[i]]
-        on[i] = (not intercepted[i] and ends[i] <= until and straight_on[target]
-                 and location_country[target] == location_country[route_source[legs[i]]]
-                 and kernels.has_open_leg(cumulative, target))
-    return on
-
-
-@njit(cache=True)
-def _next_legs(streams, rows, legs, days, onward):
-    """The leg each escapee takes on from the end of her `legs`, drawn as `go_on` draws
-    it, on the `days` she gets there; the route table counts as asked for on those days
-    (`Router.asked_ahead`)."""
-    route_target, asked = onward[4], onward[6]
-    here = np.empty(rows.size, dtype=np.int64)
-    for i in range(rows.size):
-        here[i] = route_target[legs[i]]
-        asked[days[i]] = True
-    return _draw_legs(streams, rows, here, onward).astype(np.int64)
+    target = route_target[route]
+    return (end <= until and straight_on[target]
+            and location_country[target] == location_country[route_source[route]]
+            and kernels.has_open_leg(cumulative, target))
 
 
 @njit(cache=True)
