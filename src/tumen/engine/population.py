@@ -100,7 +100,8 @@ class Population:
         self.state[start:stop] = state
         self.location[start:stop] = location
         self.key[start:stop] = keys
-        np.add.at(self.counts, (state, self.location_country[self.location[start:stop]]), 1)
+        self.counts[state] += np.bincount(self.location_country[self.location[start:stop]],
+                                          minlength=self.counts.shape[1])
         return np.arange(start, stop)
 
     def move(self, rows: np.ndarray, state: int, location: np.ndarray | int | None = None):
@@ -124,9 +125,9 @@ class Population:
 
     def recount(self) -> np.ndarray:
         """Counts by state and country from the arrays, to check the incremental ones."""
-        counts = np.zeros_like(self.counts)
-        np.add.at(counts, (self.state, self.location_country[self.location]), 1)
-        return counts
+        n_countries = self.counts.shape[1]
+        cells = self.state.astype(np.int64) * n_countries + self.location_country[self.location]
+        return np.bincount(cells, minlength=self.counts.size).reshape(self.counts.shape)
 
     def _grow(self, needed: int) -> None:
         while self._capacity < needed:
