@@ -6,8 +6,9 @@
 Each implementation is a module `benchmarks.route_<impl>` with a function
 `prepare(agents, days, seed)` that builds the model (set-up, timed apart) and returns a
 function that runs it and returns the totals (arrived, arrested). Every implementation
-first runs once at a tiny size, so that imports, compilation and caches are warm and
-belong to the baseline; the peak memory reported is what set-up and run held above it.
+first runs once at a small size (`WARM_UP_AGENTS`), so that imports, compilation and
+caches are warm and belong to the baseline; the peak memory reported is what set-up and
+run held above it.
 The last line printed is
 
     IMPL agents=N days=T wall_s=X agent_days_per_s=Y arrived=A arrested=R peak_rss_mb=M
@@ -29,7 +30,11 @@ from benchmarks import memory
 from benchmarks.minimal_route_exact import disagreements
 
 IMPLEMENTATIONS = ("tumen", "numpy", "mesa", "starsim", "flee")
-WARM_UP_AGENTS, WARM_UP_DAYS = 200, 5
+# The warm-up takes every path the timed run takes: escapees arrive and are arrested
+# (most journeys take about two months), and the cohort is as large as the smallest
+# size measured (Tumen draws large cohorts on all threads, whose pool starts on first
+# use). Smaller, Tumen's timed run loaded half its compiled kernels from the cache.
+WARM_UP_AGENTS, WARM_UP_DAYS = 10_000, 120
 MB = 1e6
 
 Runner = Callable[[], tuple[int, int]]

@@ -24,14 +24,14 @@ _NONE, _REVIEW = Channel.NONE, Pending.REVIEW
 _WAITING = State.WAITING
 
 
-@njit(cache=True)
+@njit(inline="always")
 def _free_place(row, safe_house, occupancy):
     """Free the place of an escapee leaving her safe house, if she has one."""
     if safe_house[row] >= 0:
         occupancy[safe_house[row]] -= 1
 
 
-@njit(cache=True)
+@njit(inline="always")
 def _let_go(row, people, safe_house, pending):
     """Out of her safe house and network, with nothing pending: what arrest, jail and
     arrival have in common."""

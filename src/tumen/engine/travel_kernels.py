@@ -28,7 +28,7 @@ Arrays are passed in groups, as tuples:
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from tumen.engine import kernels, luck_kernels
 from tumen.engine.luck_kernels import (
@@ -53,21 +53,7 @@ def wake_after(rows, days, day, calendar):
     kernels.schedule(rows, when, *calendar)
 
 
-# From this many escapees setting out at once, their chains are drawn in BLOCKS blocks
-# of rows shared among Numba's threads: each escapee draws from her own stream, so the
-# blocks' results do not depend on which thread draws them or when. Fewer are drawn on
-# the calling thread alone, which costs no hand-over between threads.
-PARALLEL_FROM = 4096
-BLOCKS = 16
-
-# Only the loops written as `prange` run on several threads: Numba's other rewrites
-# would turn array expressions into parallel loops too, each a hand-over of its own.
-_PRANGE_ONLY = {"prange": True, "comprehension": False, "reduction": False,
-                "inplace_binop": False, "setitem": False, "numpy": False, "stencil": False,
-                "fusion": False}
-
-
-@njit(cache=True, parallel=_PRANGE_ONLY)
+@njit(cache=True)
 def set_out(streams, rows, legs, day, people, trip, legs_today, onward, calendar):
     """Put `rows` on `legs` from today, count them on their routes, draw what each leg
     brings (`luck_kernels._leg_outcome`: interception is decided now and happens on
@@ -78,9 +64,7 @@ def set_out(streams, rows, legs, day, people, trip, legs_today, onward, calendar
     are drawn at once, leg after leg as she would draw them on arriving (`_goes_on`),
     and she is woken only where the chain ends. Meanwhile she stands where her last leg
     began, on it since its first day, as if she had walked the ones before. Each
-    escapee's chain is drawn whole, her stream's place held in a register; many chains
-    are drawn on every thread (`PARALLEL_FROM`), each block of rows counting its
-    travellers and the days it asks the route table for apart, added up after."""
+    escapee's chain is drawn whole, her stream's place held in a register."""
     keys, counters, salt = streams
     leg, since, pending = trip
     risk, hazard, geometric, mean, sd, traffic, year_of_day = legs_today
@@ -89,59 +73,35 @@ def set_out(streams, rows, legs, day, people, trip, legs_today, onward, calendar
         onward[0], onward[1], onward[3], onward[4], onward[6])
     geometric_survival, hazard_survival, sure_miss = luck_kernels.leg_survivals(hazard, mean)
     kernels.move(rows, _TRAVELLING, kernels.STAY, *people)
-    n = rows.size
-    blocks = BLOCKS if n >= PARALLEL_FROM else 1
-    if blocks == 1:
-        traffic_of = traffic.reshape((1,) + traffic.shape)
-        asked_of = asked.reshape((1, asked.size))
-    else:
-        traffic_of = np.zeros((blocks,) + traffic.shape, dtype=traffic.dtype)
-        asked_of = np.zeros((blocks, asked.size), dtype=np.bool_)
-    when = np.empty(n, dtype=np.int64)
-    walked = np.empty(n, dtype=np.bool_)
-    for block in prange(blocks):
-        for i in range(block * n // blocks, (block + 1) * n // blocks):
-            row, route, start = rows[i], np.int64(legs[i]), day
-            base, drawn = keys[row] ^ salt, np.uint64(counters[row])
-            while True:
-                length, caught, drawn = luck_kernels._leg_outcome(
-                    base, drawn, risk[route], hazard[route], geometric[route],
-                    geometric_survival[route], hazard_survival[route], sure_miss[route],
-                    mean[route], sd[route])
-                traffic_of[block, year_of_day[start], route] += 1
-                end = start + max(1, np.int64(length))
-                if caught or not _goes_on(route, end, location_country, onward):
-                    break
-                # Drawn as `go_on` draws it on the day she gets there, which the route
-                # table counts as asked for (`Router.asked_ahead`).
-                asked_of[block, end] = True
-                route = np.int64(kernels.pick_leg(cumulative, routes, route_target[route],
-                                                  _uniform(base, drawn)))
-                drawn += np.uint64(1)
-                start = end
-            counters[row] = np.uint32(drawn)
-            leg[row] = route
-            since[row] = start
-            pending[row] = _ARREST if caught else _REVIEW
-            when[i] = end
-            walked[i] = start > day
-    if blocks > 1:
-        _add_blocks(traffic_of, asked_of, traffic, asked)
-    for i in range(n):
-        if walked[i]:
-            row = rows[i]
-            kernels.move_row(row, _TRAVELLING, route_source[leg[row]], state, location,
+    when = np.empty(rows.size, dtype=np.int64)
+    for i in range(rows.size):
+        row, route, start = rows[i], np.int64(legs[i]), day
+        base, drawn = keys[row] ^ salt, np.uint64(counters[row])
+        while True:
+            length, caught, drawn = luck_kernels._leg_outcome(
+                base, drawn, risk[route], hazard[route], geometric[route],
+                geometric_survival[route], hazard_survival[route], sure_miss[route],
+                mean[route], sd[route])
+            traffic[year_of_day[start], route] += 1
+            end = start + max(1, np.int64(length))
+            if caught or not _goes_on(route, end, location_country, onward):
+                break
+            # Drawn as `go_on` draws it on the day she gets there, which the route
+            # table counts as asked for (`Router.asked_ahead`).
+            asked[end] = True
+            route = np.int64(kernels.pick_leg(cumulative, routes, route_target[route],
+                                              _uniform(base, drawn)))
+            drawn += np.uint64(1)
+            start = end
+        counters[row] = np.uint32(drawn)
+        if start > day:
+            kernels.move_row(row, _TRAVELLING, route_source[route], state, location,
                              location_country, counts)
+        leg[row] = route
+        since[row] = start
+        pending[row] = _ARREST if caught else _REVIEW
+        when[i] = end
     kernels.schedule(rows, when, *calendar)
-
-
-@njit(cache=True)
-def _add_blocks(traffic_of, asked_of, traffic, asked):
-    """Add each block's counts of travellers to `traffic`, and mark the days any block
-    asked the route table for in `asked`."""
-    for block in range(traffic_of.shape[0]):
-        traffic += traffic_of[block]
-        asked |= asked_of[block]
 
 
 @njit(inline="always")
