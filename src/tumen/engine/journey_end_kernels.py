@@ -127,29 +127,29 @@ def arrive(rows, places, day, streams, moves, people, safe_house, pending, woman
     `recontact`). Returns (days since each crossed the river, debts repaid to brokers,
     [arrivals in South Korea, women among them, arrivals in the US, re-contacts])."""
     keys, counters, salt = streams
-    location, location_country = moves[1], moves[2]
+    state, location, location_country, by_state = moves
     leg = people[3]
-    if places.size == 0:
-        places = location[rows].astype(np.int64)
-    in_us = np.empty(rows.size, dtype=np.bool_)
     journeys = np.empty(rows.size, dtype=np.int32)
     repaid = 0.0
+    korea = women = contacts = 0
     for i in range(rows.size):
         row = rows[i]
         _let_go(row, people, safe_house, pending)
         leg[row] = -1
-        in_us[i] = location_country[places[i]] == us
+        place = location[row] if places.size == 0 else places[i]
         journeys[i] = day - crossed[row]
         repaid += debt[row]
         debt[row] = 0.0
-    korea = rows[~in_us]
-    kernels.move(korea, _ARRIVED_SK, places[~in_us], *moves)
-    kernels.move(rows[in_us], _ARRIVED_US, places[in_us], *moves)
-    women = contacts = 0
-    for row in korea:
+        if location_country[place] == us:
+            kernels.move_row(row, _ARRIVED_US, place, state, location, location_country,
+                             by_state)
+            continue
+        kernels.move_row(row, _ARRIVED_SK, place, state, location, location_country,
+                         by_state)
+        korea += 1
         women += woman[row]
         contacts += _next_uniform(keys, counters, row, salt) < recontact
-    counts = np.array([korea.size, women, rows.size - korea.size, contacts])
+    counts = np.array([korea, women, rows.size - korea, contacts])
     return journeys, repaid, counts
 
 
