@@ -171,7 +171,7 @@ def arrive(rows, people, trip, channel, route_source, route_target, location_kin
     reaching asylum, those reaching a destination, those at a pass-through place, and,
     of the rest, those alone and those with a network."""
     leg, pending = trip[0], trip[2]
-    here = np.empty(rows.size, dtype=np.int64)
+    state, location, location_country, counts = people
     # 0 arrested, 1 asylum, 2 destination, 3 passing through, 4 alone, 5 with a network.
     group = np.empty(rows.size, dtype=np.int64)
     sizes = np.zeros(6, dtype=np.int64)
@@ -183,7 +183,8 @@ def arrive(rows, people, trip, channel, route_source, route_target, location_kin
         place = target
         if intercepted and location_kind[target] == destination_kind:
             place = route_source[route]
-        here[i] = place
+        kernels.move_row(row, _TRAVELLING, place, state, location, location_country,
+                         counts)
         kind = location_kind[place]
         if intercepted and kind != asylum_kind:
             group[i] = 0
@@ -198,7 +199,6 @@ def arrive(rows, people, trip, channel, route_source, route_target, location_kin
         else:
             group[i] = 5
         sizes[group[i]] += 1
-    kernels.move(rows, _TRAVELLING, here, *people)
     # The groups one after the other in one array, each in row order.
     starts = np.zeros(7, dtype=np.int64)
     starts[1:] = np.cumsum(sizes)
