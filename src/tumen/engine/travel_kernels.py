@@ -63,18 +63,40 @@ def set_out(streams, rows, legs, day, people, trip, legs_today, onward, calendar
     changes (`onward`: up to its last day, `Router.chain_until`), so the legs after it
     are drawn at once, leg after leg as she would draw them on arriving (`_goes_on`),
     and she is woken only where the chain ends. Meanwhile she stands where her last leg
-    began, on it since its first day, as if she had walked the ones before. Each
-    escapee's chain is drawn whole, her stream's place held in a register."""
+    began, on it since its first day, as if she had walked the ones before.
+
+    In three steps, so that many escapees' chains can be drawn on several threads
+    (`processes.travel`): `start_setting_out`, `draw_chains`, `finish_setting_out`."""
+    when, walked = start_setting_out(rows, people)
+    draw_chains(streams, rows, legs, 0, rows.size, day, trip, legs_today, onward,
+                people[2], legs_today[5], onward[6], when, walked)
+    finish_setting_out(rows, when, walked, trip[0], people, onward[3], calendar)
+
+
+@njit(cache=True)
+def start_setting_out(rows, people):
+    """Put `rows` on the way; returns the arrays `draw_chains` fills: each one's wake-up
+    day and whether she walked legs before the one she is woken on."""
+    kernels.move(rows, _TRAVELLING, kernels.STAY, *people)
+    return np.empty(rows.size, dtype=np.int64), np.empty(rows.size, dtype=np.bool_)
+
+
+@njit(cache=True, nogil=True)
+def draw_chains(streams, rows, legs, first, last, day, trip, legs_today, onward,
+                location_country, traffic, asked, when, walked):
+    """The chains of `rows[first:last]` (see `set_out`), each drawn whole with her
+    stream's place held in a register, counting travellers in `traffic` and the days
+    the route table is asked for in `asked`. Writes only these rows' own values and
+    `traffic` and `asked`, without Python's lock: other blocks of rows can be drawn at
+    the same time on other threads, each with its own `traffic` and `asked`."""
     keys, counters, salt = streams
     leg, since, pending = trip
-    risk, hazard, geometric, mean, sd, traffic, year_of_day = legs_today
-    state, location, location_country, counts = people
-    cumulative, routes, route_source, route_target, asked = (
-        onward[0], onward[1], onward[3], onward[4], onward[6])
+    risk, hazard, geometric, mean, sd, year_of_day = (
+        legs_today[0], legs_today[1], legs_today[2], legs_today[3], legs_today[4],
+        legs_today[6])
+    cumulative, routes, route_target = onward[0], onward[1], onward[4]
     geometric_survival, hazard_survival, sure_miss = luck_kernels.leg_survivals(hazard, mean)
-    kernels.move(rows, _TRAVELLING, kernels.STAY, *people)
-    when = np.empty(rows.size, dtype=np.int64)
-    for i in range(rows.size):
+    for i in range(first, last):
         row, route, start = rows[i], np.int64(legs[i]), day
         base, drawn = keys[row] ^ salt, np.uint64(counters[row])
         while True:
@@ -94,13 +116,23 @@ def set_out(streams, rows, legs, day, people, trip, legs_today, onward, calendar
             drawn += np.uint64(1)
             start = end
         counters[row] = np.uint32(drawn)
-        if start > day:
-            kernels.move_row(row, _TRAVELLING, route_source[route], state, location,
-                             location_country, counts)
         leg[row] = route
         since[row] = start
         pending[row] = _ARREST if caught else _REVIEW
         when[i] = end
+        walked[i] = start > day
+
+
+@njit(cache=True)
+def finish_setting_out(rows, when, walked, leg, people, route_source, calendar):
+    """Stand those who walked legs before where their last leg began, and wake each on
+    her day."""
+    state, location, location_country, counts = people
+    for i in range(rows.size):
+        if walked[i]:
+            row = rows[i]
+            kernels.move_row(row, _TRAVELLING, route_source[leg[row]], state, location,
+                             location_country, counts)
     kernels.schedule(rows, when, *calendar)
 
 
