@@ -152,7 +152,7 @@ def _goes_on(route, end, location_country, onward):
 
 
 @njit(cache=True)
-def _draw_legs(streams, rows, here, onward):
+def draw_legs(streams, rows, here, onward):
     """The next leg of each escapee from the place `here`, drawn with a uniform from her
     stream on today's table (`routing.Router.next_legs`); -1 where no leg is open."""
     keys, counters, salt = streams
@@ -162,13 +162,13 @@ def _draw_legs(streams, rows, here, onward):
 
 @njit(cache=True)
 def go_on(streams, rows, day, people, trip, legs_today, onward, calendar):
-    """Set `rows` out at once on a next leg from where they stand (`_draw_legs`); returns
+    """Set `rows` out at once on a next leg from where they stand (`draw_legs`); returns
     those with no leg open, who stay."""
     location = people[1]
     here = np.empty(rows.size, dtype=np.int64)
     for i in range(rows.size):
         here[i] = location[rows[i]]
-    legs = _draw_legs(streams, rows, here, onward)
+    legs = draw_legs(streams, rows, here, onward)
     leaving = legs >= 0
     set_out(streams, rows[leaving], legs[leaving], day, people, trip, legs_today, onward,
             calendar)

@@ -13,6 +13,10 @@ what the kernels need and hands the rows they sort out to the processes that own
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from tumen.engine import travel_kernels
@@ -82,16 +86,73 @@ def start_legs(ctx: Context, rows: np.ndarray, legs: np.ndarray) -> None:
     """Set out on `legs`; interception is decided now and happens on arrival."""
     if rows.size == 0:
         return
-    travel_kernels.set_out(ctx.streams(), _rows(rows), np.ascontiguousarray(legs), ctx.day,
-                           ctx.pop.move_arrays(), _trip(ctx), _legs_today(ctx), _onward(ctx),
+    rows, legs = _rows(rows), np.ascontiguousarray(legs)
+    threads = chain_threads(rows.size)
+    if threads > 1:
+        _set_out_on_threads(ctx, rows, legs, threads)
+        return
+    travel_kernels.set_out(ctx.streams(), rows, legs, ctx.day, ctx.pop.move_arrays(),
+                           _trip(ctx), _legs_today(ctx), _onward(ctx),
                            ctx.calendar.arrays(ctx.pop))
 
 
 def go_on(ctx: Context, rows: np.ndarray) -> np.ndarray:
     """Set out at once on a next leg from where they stand; returns those with none open."""
-    return travel_kernels.go_on(ctx.streams(), _rows(rows), ctx.day, ctx.pop.move_arrays(),
-                                _trip(ctx), _legs_today(ctx), _onward(ctx),
-                                ctx.calendar.arrays(ctx.pop))
+    rows = _rows(rows)
+    if chain_threads(rows.size) == 1:
+        return travel_kernels.go_on(ctx.streams(), rows, ctx.day, ctx.pop.move_arrays(),
+                                    _trip(ctx), _legs_today(ctx), _onward(ctx),
+                                    ctx.calendar.arrays(ctx.pop))
+    legs = travel_kernels.draw_legs(ctx.streams(), rows, ctx.pop.location[rows].astype(np.int64),
+                                    _onward(ctx))
+    leaving = legs >= 0
+    start_legs(ctx, rows[leaving], legs[leaving])
+    return rows[~leaving]
+
+
+# From this many escapees setting out at once (a cohort on day 0), their chains of legs
+# are drawn in blocks of rows on every core, each block on a thread of its own; fewer
+# are drawn at once on the calling thread.
+THREADED_FROM = 4096
+
+
+def chain_threads(n: int) -> int:
+    """How many threads draw the chains of `n` escapees setting out at once: one below
+    THREADED_FROM, and one off the main thread (on a Dask worker or in a user's pool of
+    threads, where runs already share the cores); else one per core."""
+    if n < THREADED_FROM or threading.current_thread() is not threading.main_thread():
+        return 1
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    return len(cores) if cores else os.cpu_count() or 1
+
+
+def _set_out_on_threads(ctx: Context, rows: np.ndarray, legs: np.ndarray,
+                        threads: int) -> None:
+    """`travel_kernels.set_out` with the chains drawn in `threads` blocks of rows at
+    once, each counting its travellers and the days it asks the route table for apart,
+    added up after. Each escapee draws from her own stream, so the run is the one drawn
+    on one thread."""
+    people, trip, legs_today, onward = ctx.pop.move_arrays(), _trip(ctx), _legs_today(ctx), \
+        _onward(ctx)
+    traffic, asked = legs_today[5], onward[6]
+    when, walked = travel_kernels.start_setting_out(rows, people)
+    bounds = np.linspace(0, rows.size, threads + 1).astype(np.int64)
+    traffic_of = np.zeros((threads, *traffic.shape), dtype=traffic.dtype)
+    asked_of = np.zeros((threads, asked.size), dtype=bool)
+
+    def draw(block: int) -> None:
+        travel_kernels.draw_chains(
+            ctx.streams(), rows, legs, bounds[block], bounds[block + 1], ctx.day, trip,
+            legs_today, onward, ctx.pop.location_country, traffic_of[block],
+            asked_of[block], when, walked)
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(draw, range(threads)))
+    traffic += traffic_of.sum(axis=0)
+    asked |= asked_of.any(axis=0)
+    travel_kernels.finish_setting_out(rows, when, walked, ctx.pop.leg, people,
+                                      ctx.world.graph.route_source,
+                                      ctx.calendar.arrays(ctx.pop))
 
 
 class Travel:
