@@ -32,8 +32,9 @@ from benchmarks.minimal_route_exact import disagreements
 IMPLEMENTATIONS = ("tumen", "numpy", "mesa", "starsim", "flee")
 # The warm-up takes every path the timed run takes: escapees arrive and are arrested
 # (most journeys take about two months), and the cohort is as large as the smallest
-# size measured (Tumen draws large cohorts on all threads, whose pool starts on first
-# use). Smaller, Tumen's timed run loaded half its compiled kernels from the cache.
+# size measured (Tumen draws a cohort of thousands on every core, through kernels of
+# its own). At 200 escapees for 5 days, Tumen's timed run loaded seven kernels from the
+# cache.
 WARM_UP_AGENTS, WARM_UP_DAYS = 10_000, 120
 MB = 1e6
 

@@ -1,5 +1,5 @@
 """The simulation engine. Importing it first keys Numba's cache of the compiled kernels
-on all the engine's files together (`compiled_cache`), before any kernel is defined."""
+on all the engine's own modules together (`compiled_cache`), before any kernel is defined."""
 
 from tumen.engine import compiled_cache
 

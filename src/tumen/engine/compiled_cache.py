@@ -1,10 +1,11 @@
-"""Numba's cache of the compiled kernels, keyed on all the engine's files together.
+"""Numba's cache of the compiled kernels, keyed on all the engine's own modules together.
 
 Numba keeps each cached function under the date, size and contents of its own file
 only. A kernel inlines or links the kernels it calls from other files, so when one of
 those changes (a `git pull` into an editable install) it would load stale machine code:
 wrong results, or a crash when the arrays it is handed have changed. Here every kernel
-of the engine is keyed on the contents of every file of the engine instead: a change
+of the engine is keyed on the contents of every module of the engine itself (where all
+kernels and what they use live; not its `processes`, which compile nothing): a change
 to any of them compiles them all again, once.
 """
 
@@ -21,9 +22,9 @@ ENGINE = Path(__file__).resolve().parent
 
 @functools.cache
 def engine_stamp() -> str:
-    """A digest of the contents of the engine's files, read once per process."""
+    """A digest of the contents of the engine's own modules, read once per process."""
     digest = hashlib.sha256()
-    for path in sorted(ENGINE.rglob("*.py")):
+    for path in sorted(ENGINE.glob("*.py")):
         digest.update(path.relative_to(ENGINE).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -63,17 +63,17 @@ def take_due(day, heads, due_next, wake, day_counts):
     heads[day] = -1
     day_counts[day] = 0
     if count * SCAN_FROM_ONE_IN < due_next.size:
-        descending = True
-        for i in range(count):
+        # The list holds the last scheduled first, so it is read into place from the
+        # end: rows scheduled in row order need no sort.
+        in_order = True
+        for i in range(count - 1, -1, -1):
             rows[i] = row
-            descending &= i == 0 or row < rows[i - 1]
+            in_order &= i == count - 1 or row < rows[i + 1]
             following = due_next[row]
             due_next[row] = UNLINKED
             row = following
-        # Rows scheduled in row order are listed last first: reversed, not sorted.
-        if descending:
-            return rows[::-1].copy()
-        rows.sort()
+        if not in_order:
+            rows.sort()
         return rows
     # Those in the day's list are exactly those whose wake-up is that day (a day is
     # taken once). Each row is written to the next free place and kept by moving on past
