@@ -18,7 +18,7 @@ import pytest
 
 from benchmarks import route_tumen
 from tumen import api
-from tumen.engine import kernels
+from tumen.engine import kernels, luck_kernels
 from tumen.engine.context import Context
 from tumen.engine.processes import travel
 from tumen.engine.routing import Router
@@ -280,3 +280,56 @@ def test_a_leg_is_picked_exactly_where_its_row_has_one_open() -> None:
     locations = np.array([0, 0, 0, 1])
     legs = kernels.pick_legs(locations, cumulative, routes, np.array([0.1, 0.5, 1.0, 0.5]))
     assert legs.tolist() == [4, 7, 7, -1]
+
+
+def test_a_place_with_one_leg_to_pick_gives_it_whatever_the_uniform() -> None:
+    """`only_legs` lets a chain skip working out a uniform it would not use: where it
+    names a leg, `pick_leg` gives that leg for the least and greatest uniforms and any
+    between; where two legs can be picked, or none is open, it names none."""
+    rng = np.random.default_rng(5)
+    # The fourth row's second leg has no chance but the greatest uniform (1 itself)
+    # reaches it, as it reaches the last open leg of any row.
+    probability = np.array([[0.0, 1.0, 0.0], [0.3, 0.7, 0.0], [0.0, 0.0, 0.0],
+                            [1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    cumulative = np.cumsum(probability, axis=1)
+    routes = np.array([[-1, 2, -1], [3, 4, -1], [-1, -1, -1], [5, -1, -1], [5, 6, -1],
+                       [7, 8, 9]], dtype=np.int32)
+    only = kernels.only_legs(cumulative, routes)
+    assert only.tolist() == [2, -1, -1, 5, -1, 9]
+    u = np.concatenate([[luck_kernels.LEAST_UNIFORM, luck_kernels.GREATEST_UNIFORM],
+                        rng.random(2000)])
+    assert set(kernels.pick_legs(np.full(u.size, 4), cumulative, routes, u).tolist()) == {5, 6}
+    for here in (0, 3, 5):
+        picked = kernels.pick_legs(np.full(u.size, here), cumulative, routes, u)
+        assert set(picked.tolist()) == {only[here]}
+    assert set(kernels.pick_legs(np.full(u.size, 1), cumulative, routes, u).tolist()) == {3, 4}
+
+
+def _unshift(value: int, shift: int) -> int:
+    """The x with x ^ (x >> shift) == value, in 64 bits."""
+    x, step = value, shift
+    while step < 64:
+        x ^= value >> step
+        step += shift
+    return x
+
+
+def _key_giving(bits: int) -> int:
+    """The key whose first draw (salt 0) is the 64-bit `bits`: splitmix64 run backwards."""
+    mask = (1 << 64) - 1
+    x = _unshift(bits, 31)
+    x = _unshift(x * pow(int(luck_kernels._MIX2), -1, 1 << 64) & mask, 27)
+    x = _unshift(x * pow(int(luck_kernels._MIX1), -1, 1 << 64) & mask, 30)
+    return (x - int(luck_kernels._GOLDEN)) & mask
+
+
+def test_the_least_and_greatest_uniforms_are_those_the_streams_give() -> None:
+    """The bounds `only_legs` tests are the draws of 53 bits all 0 and all 1 (the
+    greatest is 1 itself), and no draw lies outside them."""
+    keys = np.array([_key_giving(0), _key_giving((1 << 64) - 1), *range(10_000)],
+                    dtype=np.uint64)
+    draws = luck_kernels.uniforms(keys, np.zeros(keys.size, dtype=np.uint32),
+                                  np.arange(keys.size, dtype=np.int64), np.uint64(0))
+    assert draws[0] == luck_kernels.LEAST_UNIFORM
+    assert draws[1] == luck_kernels.GREATEST_UNIFORM == 1.0
+    assert draws.min() == draws[0] and draws.max() == draws[1]

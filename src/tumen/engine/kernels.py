@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from tumen.engine.luck_kernels import GREATEST_UNIFORM, LEAST_UNIFORM
+
 # `due_next` of an escapee in no day's list (never scheduled, or taken off today).
 UNLINKED = -2
 # From one escapee due in this many on, a day's rows are found by a scan of the wake-up
@@ -113,6 +115,22 @@ def pick_leg(cumulative, routes, here, u):
     while routes[here, column] < 0:
         column -= 1
     return routes[here, column]
+
+
+@njit(cache=True)
+def only_legs(cumulative, routes):
+    """For each place, the leg `pick_leg` gives there whatever the uniform, -1 where it
+    depends on the uniform or no leg is open: the leg picked only grows with the
+    uniform, so it is the same for every uniform if it is for the least and the
+    greatest (`luck_kernels.LEAST_UNIFORM`, `GREATEST_UNIFORM`). A chain of legs need
+    not work out a uniform it would not use."""
+    legs = np.full(cumulative.shape[0], -1, dtype=np.int64)
+    for here in range(cumulative.shape[0]):
+        if has_open_leg(cumulative, here):
+            least = pick_leg(cumulative, routes, here, LEAST_UNIFORM)
+            if least == pick_leg(cumulative, routes, here, GREATEST_UNIFORM):
+                legs[here] = least
+    return legs
 
 
 @njit(cache=True)

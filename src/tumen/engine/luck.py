@@ -85,7 +85,7 @@ class EscapeeLuck:
             raise ValueError(f"{size} draws asked of {self._rows.size} escapees' streams")
 
     def random(self, size: int) -> np.ndarray:
-        """One uniform in (0, 1) per escapee."""
+        """One uniform in (0, 1] per escapee."""
         self._check(size)
         return luck_kernels.uniforms(self._keys, self._counters, self._rows, self._salt)
 

@@ -15,6 +15,10 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _ONE = np.uint64(1)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+# The least and the greatest uniform `_uniform` gives, from 53 bits all 0 and all 1; the
+# greatest rounds to 1 itself (2**53 - 0.5 is not a float64), once in 2**53 draws.
+LEAST_UNIFORM = 0.5 * _TO_UNIT
+GREATEST_UNIFORM = (np.float64(2**53 - 1) + 0.5) * _TO_UNIT
 # Below this sd a duration is taken as fixed: a gamma shape of (mean/sd)**2 would overflow.
 NO_SPREAD = 1e-6
 # Hazards are kept off 0 and 1, where the logarithms of the geometric diverge: a hazard of
@@ -26,7 +30,7 @@ LONGEST = 2147483647.0  # the longest wait an int32 holds
 
 @njit(inline="always")
 def _uniform(base, drawn):
-    """The uniform in (0, 1) an escapee draws after `drawn` draws: splitmix64 of her
+    """The uniform in (0, 1] an escapee draws after `drawn` draws: splitmix64 of her
     `base` (her key xor the run's salt) and the count. Scalars only, so that a loop over
     one escapee's draws keeps her stream in registers."""
     value = base + (np.uint64(drawn) + _ONE) * _GOLDEN
@@ -212,7 +216,9 @@ def _leg_outcome(base, drawn, risk, hazard, geometric, geometric_survival, hazar
     then intercepted, that day). The leg's values come as numbers: an array handed to an
     inlined function with branches costs compiled code an atomic reference count a call.
     Returns (days, intercepted, draws taken by then)."""
-    caught = _uniform(base, drawn) < risk
+    # A uniform is above 0: with no risk it cannot fall below it, so it is skipped
+    # (the count still moves on past it, and later draws are the same).
+    caught = risk > 0.0 and _uniform(base, drawn) < risk
     drawn += _ONE
     if geometric:
         length = min(_event_day(_uniform(base, drawn), geometric_survival), LONGEST)

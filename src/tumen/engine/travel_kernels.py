@@ -96,6 +96,7 @@ def draw_chains(streams, rows, legs, first, last, day, trip, legs_today, onward,
         legs_today[6])
     cumulative, routes, route_target = onward[0], onward[1], onward[4]
     geometric_survival, hazard_survival, sure_miss = luck_kernels.leg_survivals(hazard, mean)
+    only_leg = kernels.only_legs(cumulative, routes)
     for i in range(first, last):
         row, route, start = rows[i], np.int64(legs[i]), day
         base, drawn = keys[row] ^ salt, np.uint64(counters[row])
@@ -111,8 +112,12 @@ def draw_chains(streams, rows, legs, first, last, day, trip, legs_today, onward,
             # Drawn as `go_on` draws it on the day she gets there, which the route
             # table counts as asked for (`Router.asked_ahead`).
             asked[end] = True
-            route = np.int64(kernels.pick_leg(cumulative, routes, route_target[route],
-                                              _uniform(base, drawn)))
+            here = route_target[route]
+            if only_leg[here] >= 0:  # the uniform is drawn, but need not be worked out
+                route = only_leg[here]
+            else:
+                route = np.int64(kernels.pick_leg(cumulative, routes, here,
+                                                  _uniform(base, drawn)))
             drawn += np.uint64(1)
             start = end
         counters[row] = np.uint32(drawn)
