@@ -6,7 +6,9 @@ drawn on one thread, whatever the number of blocks."""
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
+from multiprocessing.connection import Connection
 from unittest import mock
 
 import numpy as np
@@ -74,3 +76,21 @@ def test_large_cohorts_are_drawn_on_every_core_from_the_main_thread_only() -> No
     worker.start()
     worker.join()
     assert found == [1]
+
+
+def _pools_in_child(pipe: Connection) -> None:
+    pipe.send(travel._pool.cache_info().currsize)
+
+
+def test_the_threads_are_kept_from_cohort_to_cohort_but_not_across_a_fork() -> None:
+    """The pool is made once per number of threads; a child process forked with it
+    (a Dask worker, say) starts without it, since its threads did not come along."""
+    assert travel._pool(2) is travel._pool(2)
+    assert travel._pool.cache_info().currsize >= 1
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    child = context.Process(target=_pools_in_child, args=(theirs,))
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    assert ours.recv() == 0

@@ -13,6 +13,7 @@ what the kernels need and hands the rows they sort out to the processes that own
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -126,6 +127,18 @@ def chain_threads(n: int) -> int:
     return len(cores) if cores else os.cpu_count() or 1
 
 
+@functools.cache
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """Threads kept for drawing chains: a cohort comes in batches
+    (`simulate.SETTING_OUT_BATCH`), and starting threads for each cost as much as a
+    tenth of its drawing."""
+    return ThreadPoolExecutor(threads, thread_name_prefix="tumen-chains")
+
+
+# A child process forked from one with the pool has the pool but none of its threads.
+os.register_at_fork(after_in_child=_pool.cache_clear)
+
+
 def _set_out_on_threads(ctx: Context, rows: np.ndarray, legs: np.ndarray,
                         threads: int) -> None:
     """`travel_kernels.set_out` with the chains drawn in `threads` blocks of rows at
@@ -146,8 +159,7 @@ def _set_out_on_threads(ctx: Context, rows: np.ndarray, legs: np.ndarray,
             legs_today, onward, ctx.pop.location_country, traffic_of[block],
             asked_of[block], when, walked)
 
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(draw, range(threads)))
+    list(_pool(threads).map(draw, range(threads)))
     traffic += traffic_of.sum(axis=0)
     asked |= asked_of.any(axis=0)
     travel_kernels.finish_setting_out(rows, when, walked, ctx.pop.leg, people,
