@@ -97,17 +97,35 @@ def test_bad_arguments_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_suite_runs_each_size_in_its_own_process_and_writes_the_table(tmp_path: Path) -> None:
     status = suite.main(["--sizes", "300,600", "--days", "20", "--only", "tumen,numpy",
-                         "--out", str(tmp_path)])
+                         "--repeats", "2", "--out", str(tmp_path)])
     assert status == 0
     record = json.loads((tmp_path / "minimal_route.json").read_text())
     rows = record["rows"]
     assert [(row["impl"], row["agents"]) for row in rows] == [
         ("tumen", 300), ("numpy", 300), ("tumen", 600), ("numpy", 600)]
     assert all(row["status"] == "ok" for row in rows)
+    assert all(row["runs"] == 2 and row["slowest_s"] >= row["wall_s"] for row in rows)
     assert [row["ratio_to_tumen"] for row in rows if row["impl"] == "tumen"] == [1.0, 1.0]
     assert record["machine"]["cores"] and "load average" in record["load_before"]
     table = (tmp_path / "minimal_route.md").read_text()
     assert "| 600 | numpy |" in table
+
+
+def test_the_fastest_of_the_runs_counts_and_a_failed_run_stops_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    walls = iter([3.0, 1.0, 2.0, 4.0, None])
+
+    def next_run(impl: str, agents: int, days: int, seed: int, timeout: float) -> suite.Row:
+        wall = next(walls)
+        return suite.Row(impl, agents, days, "ok" if wall else "failed", wall_s=wall,
+                         setup_s=0.5, note=f"after {wall}")
+
+    monkeypatch.setattr(suite, "run_one", next_run)
+    row = suite.run_repeated("numpy", 100, 5, 0, 60.0, repeats=3)
+    assert (row.status, row.wall_s, row.slowest_s, row.runs) == ("ok", 1.0, 3.0, 3)
+    assert row.note == "after 1.0"
+    failed = suite.run_repeated("numpy", 100, 5, 0, 60.0, repeats=3)
+    assert (failed.status, failed.wall_s, failed.note) == ("failed", None, "after None")
 
 
 def test_suite_skips_a_reference_estimated_over_the_budget(
