@@ -1,8 +1,8 @@
 """Chains of legs drawn on several threads: when many escapees set out at once
-(`travel.THREADED_FROM` or more), their chains are drawn in blocks of rows, each on a
-thread of its own, each block counting its travellers and the days it asks the route
-table for apart. Each escapee draws from her own stream, so the run must be the one
-drawn on one thread, whatever the number of blocks."""
+(`travel.THREADED_FROM` or more), their chains are drawn in blocks of rows, a few per
+thread (`travel.BLOCKS_PER_THREAD`), each block counting its travellers and the days it
+asks the route table for apart. Each escapee draws from her own stream, so the run must
+be the one drawn on one thread, whatever the number of threads and blocks."""
 
 from __future__ import annotations
 
@@ -29,10 +29,12 @@ from .test_legs_ahead import busy_with_a_chain
 COHORT = 12_000
 
 
-def run(scenario: Scenario, seed: int, threads: int) -> tuple[Results, Context]:
+def run(scenario: Scenario, seed: int, threads: int,
+        blocks_per_thread: int = travel.BLOCKS_PER_THREAD) -> tuple[Results, Context]:
     """The run with large cohorts' chains drawn on `threads` threads."""
     with mock.patch.object(travel, "chain_threads",
-                           lambda n: threads if n >= travel.THREADED_FROM else 1):
+                           lambda n: threads if n >= travel.THREADED_FROM else 1), \
+            mock.patch.object(travel, "BLOCKS_PER_THREAD", blocks_per_thread):
         return simulate_with_context(scenario, seed)
 
 
@@ -62,8 +64,8 @@ def test_chains_drawn_in_blocks_on_threads_are_those_drawn_on_one(
     assert travel.THREADED_FROM <= COHORT <= simulate.SETTING_OUT_BATCH
     one = run(scenario, seed, 1)
     assert one[1].router.asked_ahead.sum() > 10, name
-    for threads in (2, 3):
-        assert_same_run(run(scenario, seed, threads), one)
+    for threads, blocks_per_thread in ((2, 1), (2, 4), (3, 4)):
+        assert_same_run(run(scenario, seed, threads, blocks_per_thread), one)
 
 
 def test_large_cohorts_are_drawn_on_every_core_from_the_main_thread_only() -> None:

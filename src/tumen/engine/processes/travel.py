@@ -112,8 +112,8 @@ def go_on(ctx: Context, rows: np.ndarray) -> np.ndarray:
 
 
 # From this many escapees setting out at once (a cohort on day 0), their chains of legs
-# are drawn in blocks of rows on every core, each block on a thread of its own; fewer
-# are drawn at once on the calling thread.
+# are drawn in blocks of rows on a thread per core; fewer are drawn at once on the
+# calling thread.
 THREADED_FROM = 4096
 
 
@@ -125,6 +125,11 @@ def chain_threads(n: int) -> int:
         return 1
     cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     return len(cores) if cores else os.cpu_count() or 1
+
+
+# Blocks of rows per thread: a thread whose core is taken for a while by other work
+# (the host's, on a shared machine) leaves more of the blocks to the others.
+BLOCKS_PER_THREAD = 4
 
 
 @functools.cache
@@ -141,17 +146,18 @@ os.register_at_fork(after_in_child=_pool.cache_clear)
 
 def _set_out_on_threads(ctx: Context, rows: np.ndarray, legs: np.ndarray,
                         threads: int) -> None:
-    """`travel_kernels.set_out` with the chains drawn in `threads` blocks of rows at
-    once, each counting its travellers and the days it asks the route table for apart,
-    added up after. Each escapee draws from her own stream, so the run is the one drawn
-    on one thread."""
+    """`travel_kernels.set_out` with the chains drawn on `threads` threads, in
+    BLOCKS_PER_THREAD blocks of rows each, each block counting its travellers and the
+    days it asks the route table for apart, added up after. Each escapee draws from her
+    own stream, so the run is the one drawn on one thread."""
     people, trip, legs_today, onward = ctx.pop.move_arrays(), _trip(ctx), _legs_today(ctx), \
         _onward(ctx)
     traffic, asked = legs_today[5], onward[6]
     when, walked = travel_kernels.start_setting_out(rows, people)
-    bounds = np.linspace(0, rows.size, threads + 1).astype(np.int64)
-    traffic_of = np.zeros((threads, *traffic.shape), dtype=traffic.dtype)
-    asked_of = np.zeros((threads, asked.size), dtype=bool)
+    blocks = threads * BLOCKS_PER_THREAD
+    bounds = np.linspace(0, rows.size, blocks + 1).astype(np.int64)
+    traffic_of = np.zeros((blocks, *traffic.shape), dtype=traffic.dtype)
+    asked_of = np.zeros((blocks, asked.size), dtype=bool)
 
     def draw(block: int) -> None:
         travel_kernels.draw_chains(
@@ -159,7 +165,7 @@ def _set_out_on_threads(ctx: Context, rows: np.ndarray, legs: np.ndarray,
             legs_today, onward, ctx.pop.location_country, traffic_of[block],
             asked_of[block], when, walked)
 
-    list(_pool(threads).map(draw, range(threads)))
+    list(_pool(threads).map(draw, range(blocks)))
     traffic += traffic_of.sum(axis=0)
     asked |= asked_of.any(axis=0)
     travel_kernels.finish_setting_out(rows, when, walked, ctx.pop.leg, people,
