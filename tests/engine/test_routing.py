@@ -84,6 +84,17 @@ def test_only_legs_that_bring_one_closer_are_offered_by_a_logit() -> None:
     assert offered("seoul") == {}
 
 
+def test_the_table_names_the_leg_taken_where_only_one_is_offered() -> None:
+    """Where one leg is offered it is taken whatever the uniform; where two are, or
+    none, the table names none (chains then work out the uniform)."""
+    w = world()
+    table = build_table(w, 0)
+    named = {location: table.only_leg[where(w, location)] for location in
+             ("origin", "yanbian", "kunming", "bangkok")}
+    assert named == {"origin": route(w, "to_ford"), "yanbian": -1,
+                     "kunming": route(w, "mekong"), "bangkok": -1}
+
+
 def test_probabilities_sum_to_one_wherever_there_is_a_way_on() -> None:
     """Each row is a distribution where the cost to go is finite and not terminal, and all
     zeros at the terminals."""

@@ -53,6 +53,9 @@ class RouteTable:
     probability: np.ndarray  # float64 [n_locations, max_out]
     cost_to_go: np.ndarray  # float64 [n_locations], inf where no way on
     cumulative: np.ndarray  # float64 [n_locations, max_out], running sums of probability
+    # int64 [n_locations]: the leg picked whatever the uniform, -1 where it depends on
+    # the uniform or no leg is open (`kernels.only_legs`)
+    only_leg: np.ndarray
 
 
 def build_table(world: World, day: int) -> RouteTable:
@@ -90,8 +93,9 @@ def build_table(world: World, day: int) -> RouteTable:
     weight = np.where(routes >= 0, np.exp(weight), 0.0)
     sums = weight.sum(axis=1, keepdims=True)
     probability = np.divide(weight, sums, out=np.zeros_like(weight), where=sums > 0)
+    cumulative = np.cumsum(probability, axis=1)
     return RouteTable(routes=routes, probability=probability, cost_to_go=to_go,
-                      cumulative=np.cumsum(probability, axis=1))
+                      cumulative=cumulative, only_leg=kernels.only_legs(cumulative, routes))
 
 
 class Router:

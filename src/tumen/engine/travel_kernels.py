@@ -18,11 +18,12 @@ Arrays are passed in groups, as tuples:
 - `legs_today`: (risk, hazard, geometric, mean, sd, traffic, year_of_day), each route's
   interception risk and daily hazard today, its days, and the counts of travellers by
   year and route with each day's index into them;
-- `onward`: (cumulative, routes, until, route_source, route_target, straight_on, asked),
-  today's route choice (`routing.RouteTable`), the last day up to which legs are drawn
-  ahead (`routing.Router.chain_until`), each route's ends, which places travellers go
-  straight on from (`pass_through`, not journey's end) and the days the route table
-  counts as asked for (`routing.Router.asked_ahead`).
+- `onward`: (cumulative, routes, until, route_source, route_target, straight_on, asked,
+  only_leg), today's route choice (`routing.RouteTable`), the last day up to which legs
+  are drawn ahead (`routing.Router.chain_until`), each route's ends, which places
+  travellers go straight on from (`pass_through`, not journey's end), the days the
+  route table counts as asked for (`routing.Router.asked_ahead`) and the leg picked at
+  each place whatever the uniform (`RouteTable.only_leg`).
 """
 
 from __future__ import annotations
@@ -94,9 +95,8 @@ def draw_chains(streams, rows, legs, first, last, day, trip, legs_today, onward,
     risk, hazard, geometric, mean, sd, year_of_day = (
         legs_today[0], legs_today[1], legs_today[2], legs_today[3], legs_today[4],
         legs_today[6])
-    cumulative, routes, route_target = onward[0], onward[1], onward[4]
+    cumulative, routes, route_target, only_leg = onward[0], onward[1], onward[4], onward[7]
     geometric_survival, hazard_survival, sure_miss = luck_kernels.leg_survivals(hazard, mean)
-    only_leg = kernels.only_legs(cumulative, routes)
     for i in range(first, last):
         row, route, start = rows[i], np.int64(legs[i]), day
         base, drawn = keys[row] ^ salt, np.uint64(counters[row])

@@ -47,7 +47,7 @@ def _onward(ctx: Context) -> tuple:
     straight_on = ctx.once("straight_on", lambda: graph.location_pass_through & ~np.isin(
         graph.location_kind, (_ASYLUM, _DESTINATION)))
     return (table.cumulative, table.routes, router.chain_until(ctx.day), graph.route_source,
-            graph.route_target, straight_on, router.asked_ahead)
+            graph.route_target, straight_on, router.asked_ahead, table.only_leg)
 
 
 def _legs_today(ctx: Context) -> tuple[np.ndarray, ...]:
