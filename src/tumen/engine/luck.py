@@ -105,14 +105,6 @@ class EscapeeLuck:
         return luck_kernels.waiting_days(*self._streams(), per_row(hazard, size),
                                          per_row(cap, size, np.int64))
 
-    def leg_days(self, legs: np.ndarray, graph: Graph) -> np.ndarray:
-        """Days of each escapee's leg of the route graph (`graph`), gamma or geometric as
-        the leg says."""
-        self._check(legs.size)
-        return luck_kernels.leg_days(*self._streams(), _as_rows(legs),
-                                     graph.route_days_geometric, graph.route_days_mean,
-                                     graph.route_days_sd)
-
     def leg_outcomes(self, legs: np.ndarray, graph: Graph, risk: np.ndarray,
                      hazard: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Days and interception of each escapee's leg, given each route's interception

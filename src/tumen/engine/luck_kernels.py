@@ -175,18 +175,6 @@ def _survival_of(hazard):
     return out
 
 
-@njit(cache=True)
-def leg_days(keys, counters, rows, salt, legs, geometric, mean, sd):
-    """Days of each escapee's leg (see `_leg_length`)."""
-    geometric_survival = _survival_of(1.0 / mean)
-    days = np.empty(rows.size, dtype=np.int32)
-    for i in range(rows.size):
-        leg = legs[i]
-        days[i] = np.int32(_leg_length(keys, counters, rows[i], salt, geometric[leg],
-                                       geometric_survival[leg], mean[leg], sd[leg]))
-    return days
-
-
 # Legs of at most this many days can tell from the uniform alone, most of the time, that
 # the hazard on the way does not strike within them (`_sure_misses`).
 SURE_MISS_DAYS = 64
