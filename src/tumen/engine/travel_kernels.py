@@ -62,7 +62,7 @@ def set_out(streams, rows, legs, day, people, trip, legs_today, onward, calendar
 
     An arrival at a place passed through is no event anyone else sees while nothing
     changes (`onward`: up to its last day, `Router.chain_until`), so the legs after it
-    are drawn at once, leg after leg as she would draw them on arriving (`_goes_on`),
+    are drawn at once, leg after leg as she would draw them on arriving (`_chain_routes`),
     and she is woken only where the chain ends. Meanwhile she stands where her last leg
     began, on it since its first day, as if she had walked the ones before.
 
@@ -92,22 +92,20 @@ def draw_chains(streams, rows, legs, first, last, day, trip, legs_today, onward,
     the same time on other threads, each with its own `traffic` and `asked`."""
     keys, counters, salt = streams
     leg, since, pending = trip
-    risk, hazard, geometric, mean, sd, year_of_day = (
-        legs_today[0], legs_today[1], legs_today[2], legs_today[3], legs_today[4],
-        legs_today[6])
-    cumulative, routes, route_target, only_leg = onward[0], onward[1], onward[4], onward[7]
-    geometric_survival, hazard_survival, sure_miss = luck_kernels.leg_survivals(hazard, mean)
+    year_of_day = legs_today[6]
+    cumulative, routes, until, route_target, only_leg = (
+        onward[0], onward[1], onward[2], onward[4], onward[7])
+    values, goes_on = _chain_routes(legs_today, onward, location_country)
     for i in range(first, last):
         row, route, start = rows[i], np.int64(legs[i]), day
         base, drawn = keys[row] ^ salt, np.uint64(counters[row])
         while True:
+            v = values[route]
             length, caught, drawn = luck_kernels._leg_outcome(
-                base, drawn, risk[route], hazard[route], geometric[route],
-                geometric_survival[route], hazard_survival[route], sure_miss[route],
-                mean[route], sd[route])
+                base, drawn, v[0], v[1], v[2] != 0.0, v[3], v[4], v[5], v[6], v[7])
             traffic[year_of_day[start], route] += 1
             end = start + max(1, np.int64(length))
-            if caught or not _goes_on(route, end, location_country, onward):
+            if caught or end > until or not goes_on[route]:
                 break
             # Drawn as `go_on` draws it on the day she gets there, which the route
             # table counts as asked for (`Router.asked_ahead`).
@@ -141,19 +139,35 @@ def finish_setting_out(rows, when, walked, leg, people, route_source, calendar):
     kernels.schedule(rows, when, *calendar)
 
 
-@njit(inline="always")
-def _goes_on(route, end, location_country, onward):
-    """Whether an escapee not intercepted on `route` goes straight on from where it ends,
-    on day `end`, without being woken: it ends at a place passed through in the country
-    it began in (stocks are kept by country, day by day), on a day up to the last one of
-    the chain (`onward[2]`), and a leg leads on from there (checked before any draw: with
-    none open she draws her uniform only when woken)."""
-    cumulative, until, route_source, route_target, straight_on = (
-        onward[0], onward[2], onward[3], onward[4], onward[5])
-    target = route_target[route]
-    return (end <= until and straight_on[target]
-            and location_country[target] == location_country[route_source[route]]
-            and kernels.has_open_leg(cumulative, target))
+@njit(cache=True)
+def _chain_routes(legs_today, onward, location_country):
+    """What a chain reads of each route, worked out once a call rather than once a leg:
+    the values `luck_kernels._leg_outcome` takes, side by side in one row (risk, hazard,
+    1 if its days are geometric, the log-survivals of its days and of its hazard
+    (`luck_kernels.leg_survivals`), the sure-miss bound, and its days' mean and sd); and
+    whether an escapee not intercepted on it goes straight on from where it ends, if she
+    gets there by the chain's last day (`onward[2]`), without being woken. She does
+    where it ends at a place passed through in the country it began in (stocks are kept
+    by country, day by day) with a leg open onward (checked before any draw: with none
+    open she draws her uniform only when woken)."""
+    risk, hazard, geometric, mean, sd = (
+        legs_today[0], legs_today[1], legs_today[2], legs_today[3], legs_today[4])
+    cumulative, route_source, route_target, straight_on = (
+        onward[0], onward[3], onward[4], onward[5])
+    geometric_survival, hazard_survival, sure_miss = luck_kernels.leg_survivals(hazard, mean)
+    values = np.empty((risk.size, 8))
+    goes_on = np.empty(risk.size, dtype=np.bool_)
+    for route in range(risk.size):
+        values[route, 0], values[route, 1] = risk[route], hazard[route]
+        values[route, 2] = 1.0 if geometric[route] else 0.0
+        values[route, 3], values[route, 4] = geometric_survival[route], hazard_survival[route]
+        values[route, 5], values[route, 6], values[route, 7] = (
+            sure_miss[route], mean[route], sd[route])
+        target = route_target[route]
+        goes_on[route] = (straight_on[target]
+                          and location_country[target] == location_country[route_source[route]]
+                          and kernels.has_open_leg(cumulative, target))
+    return values, goes_on
 
 
 @njit(cache=True)
