@@ -65,10 +65,10 @@ def test_days_past_the_end_mean_never() -> None:
     assert due_by_day(calendar, pop) == {N_DAYS - 1: [0]}
 
 
-def test_crowded_and_sparse_days_alike_give_their_rows_in_order() -> None:
-    """A day holding most of the population (found by a scan of wake-up days) and days
-    holding a few (found by following the list) both give exactly the rows whose last
-    schedule was that day, in row order, after rows moved back and forth between them."""
+def test_rows_moved_back_and_forth_are_due_on_their_last_day_only() -> None:
+    """A day holding most of the population (many chunks of its list) and days holding
+    a few both give exactly the rows whose last schedule was that day, in row order,
+    after rows moved back and forth between them (leaving stale entries behind)."""
     rng = np.random.default_rng(11)
     n = 4000
     pop, calendar = population(n), Calendar(N_DAYS)
@@ -80,6 +80,34 @@ def test_crowded_and_sparse_days_alike_give_their_rows_in_order() -> None:
     expected = {day: np.flatnonzero(pop.wake == day).tolist() for day in range(N_DAYS)}
     assert len(expected[7]) > n // 2
     assert due_by_day(calendar, pop) == {day: rows for day, rows in expected.items() if rows}
+
+
+def test_the_pool_grows_as_needed_and_gets_every_chunk_back() -> None:
+    """Scheduling far more rows than the pool first holds, one call at a time as the
+    population grows, loses none; once every day is taken, every chunk is free again."""
+    rng = np.random.default_rng(5)
+    pop, calendar = population(0), Calendar(N_DAYS)
+    scheduled: dict[int, int] = {}
+    for _ in range(30):
+        rows = pop.add(State.HIDING, 0, rng.integers(0, 2**63, 300, dtype=np.uint64))
+        days = rng.integers(0, N_DAYS + 3, rows.size)
+        calendar.schedule(pop, rows, days)
+        scheduled.update(zip(rows.tolist(), days.tolist(), strict=True))
+    expected: dict[int, list[int]] = {}
+    for row, day in sorted(scheduled.items()):
+        if day < N_DAYS:
+            expected.setdefault(day, []).append(row)
+    assert due_by_day(calendar, pop) == expected
+    chunk_next, first, last, filled, free = calendar.arrays(pop)[3:]
+    assert free[1] == chunk_next.size and (first == -1).all() and (last == -1).all()
+    assert (filled == 0).all()
+    # Every chunk is on the free list exactly once.
+    seen, chunk = set(), free[0]
+    while chunk >= 0:
+        assert chunk not in seen
+        seen.add(chunk)
+        chunk = chunk_next[chunk]
+    assert len(seen) == chunk_next.size
 
 
 def test_a_day_is_due_once() -> None:

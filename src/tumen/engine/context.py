@@ -22,17 +22,23 @@ from tumen.engine.world import World
 
 
 class Calendar:
-    """The escapees to wake on each day: a linked list per day, threaded through the
-    population's `due_next` and `due_prev` (see `tumen.engine.kernels`).
+    """The escapees to wake on each day: a list of rows per day, in chunks of a shared
+    pool (see `tumen.engine.kernels`). An escapee is due on the day of her
+    `population.wake`, her last schedule; entries of earlier ones are skipped.
 
-    An escapee is in at most one day's list, the day of `population.wake`; scheduling
-    her again moves her, so a day's list holds exactly those due that day.
+    Compiled code cannot grow an array it was handed, so the pool is kept large enough
+    for any one call before it is handed out (`arrays`): a call schedules each of its
+    rows at most once, which takes at most a chunk per CHUNK rows and one per day.
     """
 
     def __init__(self, n_days: int):
         self.n_days = n_days
-        self._heads = np.full(n_days, -1, dtype=np.int64)
-        self._counts = np.zeros(n_days, dtype=np.int64)
+        self._first = np.full(n_days, -1, dtype=np.int64)
+        self._last = np.full(n_days, -1, dtype=np.int64)
+        self._filled = np.zeros(n_days, dtype=np.int64)
+        self._entries = np.empty(0, dtype=np.int32)
+        self._chunk_next = np.empty(0, dtype=np.int64)
+        self._free = np.array([-1, 0], dtype=np.int64)  # first free chunk, free chunks
 
     def schedule(self, pop: Population, rows: np.ndarray, when: np.ndarray | int) -> None:
         """Wake `rows` on day(s) `when`; days past the end of the run mean never."""
@@ -45,15 +51,36 @@ class Calendar:
         rows = np.ascontiguousarray(rows, dtype=np.int64)
         kernels.schedule(rows, when, *self.arrays(pop))
 
-    def arrays(self, pop: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                               int, np.ndarray]:
+    def arrays(self, pop: Population) -> tuple:
         """What `kernels.schedule` takes after the rows and their days, for compiled code
-        that wakes escapees itself."""
-        return self._heads, pop.due_next, pop.due_prev, pop.wake, NEVER, self._counts
+        that wakes escapees itself, with room in the pool for every escapee."""
+        size = len(pop)
+        if self._free[1] <= size // kernels.CHUNK + min(size, self.n_days):
+            self._reserve(size // kernels.CHUNK + min(size, self.n_days) + 1)
+        return (pop.wake, NEVER, self._entries, self._chunk_next, self._first, self._last,
+                self._filled, self._free)
 
     def due(self, pop: Population, day: int) -> np.ndarray:
         """Escapees whose wake-up is today, each once, in row order."""
-        return kernels.take_due(day, self._heads, pop.due_next, pop.wake, self._counts)
+        return kernels.take_due(day, pop.wake, self._entries, self._chunk_next, self._first,
+                                self._last, self._filled, self._free)
+
+    def _reserve(self, chunks: int) -> None:
+        """At least `chunks` free chunks in the pool, growing it by at least half."""
+        short = chunks - int(self._free[1])
+        if short <= 0:
+            return
+        had = self._chunk_next.size
+        grown = max(had + short, had + had // 2)
+        entries = np.empty(grown * kernels.CHUNK, dtype=np.int32)
+        entries[: self._entries.size] = self._entries
+        chunk_next = np.empty(grown, dtype=np.int64)
+        chunk_next[:had] = self._chunk_next
+        # The new chunks, each pointing to the next, in front of the old free list.
+        chunk_next[had:grown - 1] = np.arange(had + 1, grown)
+        chunk_next[grown - 1] = self._free[0]
+        self._entries, self._chunk_next = entries, chunk_next
+        self._free[:] = (had, self._free[1] + grown - had)
 
 
 @dataclass

@@ -77,7 +77,6 @@ def schedule(rows, day, window, pop_arrays, luck, calendar, crackdown_ahead, low
     broker if her savings could reach the lowest fee ahead), and wake her then."""
     state, woman, location, location_country, funds, pending, hazard_bound = pop_arrays
     keys, counters, salt = luck
-    heads, due_next, due_prev, wake, never, day_counts = calendar
     rate = np.empty(N_EVENTS)
     when = np.empty(rows.size, dtype=np.int64)
     for i in range(rows.size):
@@ -94,7 +93,7 @@ def schedule(rows, day, window, pop_arrays, luck, calendar, crackdown_ahead, low
         hazard_bound[row] = bound
         pending[row] = _EVENT if days <= window else _REVIEW
         when[i] = day + max(1, np.int64(min(days, window)))
-    kernels.schedule(rows, when, heads, due_next, due_prev, wake, never, day_counts)
+    kernels.schedule(rows, when, *calendar)
 
 
 @njit(cache=True)
@@ -110,7 +109,7 @@ def step(rows, day, window, pop_arrays, since, origin, counts, luck, calendar, c
     """
     state, woman, location, location_country, funds, pending, hazard_bound = pop_arrays
     keys, counters, salt = luck
-    wake, never = calendar[3], calendar[4]
+    wake, never = calendar[0], calendar[1]
     rate = np.empty(N_EVENTS)
     cumulative = np.empty(N_EVENTS)
     arrested = np.empty(rows.size, dtype=np.int64)

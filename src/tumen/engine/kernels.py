@@ -2,10 +2,14 @@
 
 Both are loops over the few escapees touched at a time; in NumPy each call pays for a
 dozen array operations whatever the number of rows, and the engine makes hundreds of
-such calls a day. The calendar keeps, for each day, a doubly linked list of the
-escapees to wake that day, threaded through two arrays of the population, so that
-rescheduling someone unlinks her from her old day at once and a day's list holds
-exactly the escapees due then.
+such calls a day.
+
+The calendar keeps, for each day, the rows scheduled for it in a list of fixed-size
+chunks drawn from one pool. Scheduling appends the row to its day's list and sets her
+`wake`; an earlier entry of hers on another day is left in place, stale, and skipped
+when that day is taken, since her `wake` no longer names it. A day's rows are thus read
+from consecutive places in memory, rather than by a jump per escapee along a list
+threaded through the population, and rescheduling costs no more than scheduling.
 """
 
 from __future__ import annotations
@@ -15,82 +19,74 @@ from numba import njit
 
 from tumen.engine.luck_kernels import GREATEST_UNIFORM, LEAST_UNIFORM
 
-# `due_next` of an escapee in no day's list (never scheduled, or taken off today).
-UNLINKED = -2
-# From one escapee due in this many on, a day's rows are found by a scan of the wake-up
-# days in row order rather than by following the list (a jump in memory per escapee)
-# and sorting. The scan reads memory in order and costs about as much as following and
-# sorting one row in 64 (measured on the minimal route at 10^6 escapees, where a day's
-# rows are 2-20% of all).
-SCAN_FROM_ONE_IN = 64
+# Rows per chunk of a day's list: one jump in memory per chunk when a day is taken.
+CHUNK = 32
 
 
 @njit(cache=True)
-def schedule(rows, when, heads, due_next, due_prev, wake, never, day_counts):
-    """Wake each row on its day in `when`; days past the calendar mean never.
-    `day_counts` keeps the length of each day's list."""
-    n_days = heads.size
+def schedule(rows, when, wake, never, entries, chunk_next, first, last, filled, free):
+    """Wake each row on its day in `when`; days past the calendar mean never. Appends
+    each row to her day's list (`first` and `last` chunk of each day, `filled` its
+    entries) with chunks taken from the pool's free list (`free`: its first chunk and
+    how many it holds; `Context.Calendar` keeps enough there for any call)."""
+    n_days = first.size
     for i in range(rows.size):
         row = rows[i]
-        if due_next[row] != UNLINKED:
-            following, before = due_next[row], due_prev[row]
-            if before >= 0:
-                due_next[before] = following
-            else:
-                heads[wake[row]] = following
-            if following >= 0:
-                due_prev[following] = before
-            due_next[row] = UNLINKED
-            day_counts[wake[row]] -= 1
         day = when[i]
         if day >= n_days:
             wake[row] = never
             continue
         wake[row] = day
-        day_counts[day] += 1
-        first = heads[day]
-        due_next[row] = first
-        due_prev[row] = -1
-        if first >= 0:
-            due_prev[first] = row
-        heads[day] = row
+        count = filled[day]
+        slot = count % CHUNK
+        if slot == 0:
+            chunk = free[0]
+            if chunk < 0:
+                raise RuntimeError("the wake-up calendar ran out of chunks")
+            free[0] = chunk_next[chunk]
+            free[1] -= 1
+            chunk_next[chunk] = -1
+            if count == 0:
+                first[day] = chunk
+            else:
+                chunk_next[last[day]] = chunk
+            last[day] = chunk
+        entries[last[day] * CHUNK + slot] = row
+        filled[day] = count + 1
 
 
 @njit(cache=True)
-def take_due(day, heads, due_next, wake, day_counts):
-    """The rows due on `day`, in row order, taken off the calendar."""
-    count = day_counts[day]
+def take_due(day, wake, entries, chunk_next, first, last, filled, free):
+    """The rows due on `day`, each once, in row order, taken off the calendar: the
+    entries of the day's list whose `wake` is still that day. The day's chunks go back
+    to the pool."""
+    count = filled[day]
     rows = np.empty(count, dtype=np.int64)
-    row = heads[day]
-    heads[day] = -1
-    day_counts[day] = 0
-    if count * SCAN_FROM_ONE_IN < due_next.size:
-        # The list holds the last scheduled first, so it is read into place from the
-        # end: rows scheduled in row order need no sort.
-        in_order = True
-        for i in range(count - 1, -1, -1):
-            rows[i] = row
-            in_order &= i == count - 1 or row < rows[i + 1]
-            following = due_next[row]
-            due_next[row] = UNLINKED
-            row = following
-        if not in_order:
-            rows.sort()
-        return rows
-    # Those in the day's list are exactly those whose wake-up is that day (a day is
-    # taken once). Each row is written to the next free place and kept by moving on past
-    # it when it is due: no branch to mispredict on a crowded day. The scan stops at the
-    # last of them; one spare place takes the write after it.
     found = 0
-    scanned = np.empty(count + 1, dtype=np.int64)
-    for row in range(wake.size):
-        if found == count:
+    chunk = first[day]
+    for start in range(0, count, CHUNK):
+        base = chunk * CHUNK
+        for j in range(min(CHUNK, count - start)):
+            row = entries[base + j]
+            # A branch rather than a write kept by moving on: stale entries are rare, and
+            # the branch leaves the reads of `wake` independent of each other, so many
+            # are under way at once.
+            if wake[row] == day:
+                rows[found] = row
+                found += 1
+        following = chunk_next[chunk]
+        chunk_next[chunk] = free[0]
+        free[0] = chunk
+        free[1] += 1
+        chunk = following
+    first[day], last[day], filled[day] = -1, -1, 0
+    rows = rows[:found]
+    for i in range(1, found):
+        if rows[i] <= rows[i - 1]:
+            # Rows scheduled at different times, or twice for the day: sort, keep each once.
+            rows = np.unique(rows)
             break
-        scanned[found] = row
-        found += wake[row] == day
-    for row in scanned[:count]:
-        due_next[row] = UNLINKED
-    return scanned[:count]
+    return rows
 
 
 @njit(inline="always")

@@ -1,4 +1,11 @@
-"""Escapees as a struct of arrays: one array per attribute, one row per escapee.
+"""Escapees: one row per escapee, each attribute seen as an array over the rows.
+
+Every attribute but `origin` lives in one 64-byte record per escapee, a cache line:
+what is read and written of her when she wakes (a dozen attributes, on the day her
+journey ends) is then one line of memory rather than a line in each of a dozen arrays,
+and the lines of a day's escapees stay in cache from one step to the next. Each
+attribute is a strided view of the records, so NumPy and compiled code index it as any
+other array.
 
 Rows are only ever appended (an escapee who arrives, dies or gives up keeps her row in a
 terminal state), so a row index identifies one person for the whole run. Arrays grow by
@@ -37,10 +44,34 @@ _FIELDS: dict[str, tuple[type, int | float]] = {
     # Her own random stream (tumen.engine.luck): identity key and draws taken so far.
     "key": (np.uint64, 0),
     "drawn": (np.uint32, 0),
-    # Her neighbours in the wake-up calendar's list for her day (Context.Calendar).
-    "due_next": (np.int32, kernels.UNLINKED),
-    "due_prev": (np.int32, -1),
 }
+
+# The attributes kept in each escapee's record, widest first so that none straddles
+# another's place, in a cache line. `state` is kept apart, as is `origin` (read only on
+# going home): whole-population searches (who waits where, who is in a safe house) scan
+# the states, and read a record only where the state is the one sought.
+CACHE_LINE = 64
+_IN_RECORD = ("key", "debt", "funds", "hazard_bound", "wake", "since", "crossed", "drawn",
+              "location", "leg", "cell", "safe_house", "attempts", "pending", "channel",
+              "woman", "child", "prepaid")
+_RECORD = np.dtype({"names": list(_IN_RECORD), "formats": [_FIELDS[name][0] for name in _IN_RECORD],
+                    "itemsize": CACHE_LINE})
+_BLANK_RECORD = np.array([tuple(_FIELDS[name][1] for name in _IN_RECORD)], dtype=_RECORD)
+
+
+def _allocate(capacity: int) -> dict[str, np.ndarray]:
+    """Every attribute of `capacity` rows, each row holding its fill value: the records
+    in one block aligned to a cache line, and the attributes kept apart."""
+    block = np.empty((capacity + 1) * CACHE_LINE, dtype=np.uint8)
+    start = -block.ctypes.data % CACHE_LINE
+    records = block[start:start + capacity * CACHE_LINE].view(_RECORD)
+    # Copied as eight words a row: an assignment of the record itself goes field by field.
+    records.view(np.uint64).reshape(capacity, -1)[:] = _BLANK_RECORD.view(np.uint64)
+    store = {name: records[name] for name in _IN_RECORD}
+    for name, (dtype, fill) in _FIELDS.items():
+        if name not in store:
+            store[name] = np.full(capacity, fill, dtype=dtype)
+    return store
 
 
 class Population:
@@ -66,16 +97,11 @@ class Population:
     hazard_bound: np.ndarray
     key: np.ndarray
     drawn: np.ndarray
-    due_next: np.ndarray
-    due_prev: np.ndarray
 
     def __init__(self, n_countries: int, location_country: np.ndarray, capacity: int = 1024):
         self._capacity = max(16, capacity)
         self._size = 0
-        self._store = {
-            name: np.full(self._capacity, fill, dtype=dtype)
-            for name, (dtype, fill) in _FIELDS.items()
-        }
+        self._store = _allocate(self._capacity)
         self.location_country = location_country
         self.counts = np.zeros((N_STATES, n_countries), dtype=np.int64)
         self._refresh_views()
@@ -132,8 +158,7 @@ class Population:
     def _grow(self, needed: int) -> None:
         while self._capacity < needed:
             self._capacity *= 2
+        grown = _allocate(self._capacity)
         for name, array in self._store.items():
-            dtype, fill = _FIELDS[name]
-            grown = np.full(self._capacity, fill, dtype=dtype)
-            grown[: array.size] = array
-            self._store[name] = grown
+            grown[name][: array.size] = array
+        self._store = grown

@@ -50,8 +50,10 @@ class SafeHouses:
             np.subtract.at(self.occupancy, inside, 1)
 
     def occupants(self, pop: Population, house: int) -> np.ndarray:
-        """Rows of everyone waiting in `house` now."""
-        return np.flatnonzero((pop.safe_house == house) & (pop.state == State.WAITING))
+        """Rows of everyone waiting in `house` now. States are searched first: they lie
+        side by side, while a safe house is read from each one's record."""
+        waiting = np.flatnonzero(pop.state == State.WAITING)
+        return waiting[pop.safe_house[waiting] == house]
 
     def close(self, house: int, until: int) -> None:
         """Close `house` until day `until`: nobody is placed there before then."""
