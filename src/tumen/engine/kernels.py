@@ -15,7 +15,10 @@ threaded through the population, and rescheduling costs no more than scheduling.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from tumen.engine.luck_kernels import GREATEST_UNIFORM, LEAST_UNIFORM
 
@@ -55,6 +58,33 @@ def schedule(rows, when, wake, never, entries, chunk_next, first, last, filled, 
         filled[day] = count + 1
 
 
+@intrinsic
+def prefetch(typing_context, array, index):
+    """Start loading the cache line of `array[index]` now, for a read a little later: in
+    a loop over rows spread across memory, the loads of the next rows are then under way
+    while this one is worked on (the processor issues only so many of its own)."""
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        view = context.make_array(array_type)(context, builder, args[0])
+        address = cgutils.get_item_pointer(context, builder, array_type, view, [args[1]],
+                                           wraparound=False)
+        byte_pointer, word = ir.IntType(8).as_pointer(), ir.IntType(32)
+        function = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, word, word, word]),
+            "llvm.prefetch.p0i8")
+        # A read (0), kept in every level of cache (3), of data (1).
+        builder.call(function, [builder.bitcast(address, byte_pointer), word(0), word(3),
+                                word(1)])
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
+
+
+# How many rows ahead `prefetch` asks for: far enough for a load from memory to arrive.
+PREFETCH_AHEAD = 16
+
+
 @njit(cache=True)
 def take_due(day, wake, entries, chunk_next, first, last, filled, free):
     """The rows due on `day`, each once, in row order, taken off the calendar: the
@@ -62,24 +92,26 @@ def take_due(day, wake, entries, chunk_next, first, last, filled, free):
     to the pool."""
     count = filled[day]
     rows = np.empty(count, dtype=np.int64)
-    found = 0
     chunk = first[day]
     for start in range(0, count, CHUNK):
         base = chunk * CHUNK
         for j in range(min(CHUNK, count - start)):
-            row = entries[base + j]
-            # A branch rather than a write kept by moving on: stale entries are rare, and
-            # the branch leaves the reads of `wake` independent of each other, so many
-            # are under way at once.
-            if wake[row] == day:
-                rows[found] = row
-                found += 1
+            rows[start + j] = entries[base + j]
         following = chunk_next[chunk]
         chunk_next[chunk] = free[0]
         free[0] = chunk
         free[1] += 1
         chunk = following
     first[day], last[day], filled[day] = -1, -1, 0
+    # Each row's `wake` is the first read of her record today: asked for ahead.
+    found = 0
+    for i in range(count):
+        if i + PREFETCH_AHEAD < count:
+            prefetch(wake, rows[i + PREFETCH_AHEAD])
+        row = rows[i]
+        if wake[row] == day:  # stale entries are rare: a branch seldom mispredicted
+            rows[found] = row
+            found += 1
     rows = rows[:found]
     for i in range(1, found):
         if rows[i] <= rows[i - 1]:
@@ -156,7 +188,11 @@ def still_due(rows, wanted, state, wake, day, counts):
     keep = np.empty(rows.size, dtype=np.int64)
     remaining = np.empty(rows.size, dtype=np.int64)
     count = left = 0
-    for row in rows:
+    for i in range(rows.size):
+        if i + PREFETCH_AHEAD < rows.size:
+            prefetch(wake, rows[i + PREFETCH_AHEAD])
+            prefetch(state, rows[i + PREFETCH_AHEAD])
+        row = rows[i]
         if wake[row] == day:
             remaining[left] = row
             left += 1
