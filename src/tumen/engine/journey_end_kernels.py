@@ -133,6 +133,9 @@ def arrive(rows, places, day, streams, moves, people, safe_house, pending, woman
     repaid = 0.0
     korea = women = contacts = 0
     for i in range(rows.size):
+        if i + kernels.PREFETCH_AHEAD < rows.size:
+            kernels.prefetch(leg, rows[i + kernels.PREFETCH_AHEAD])
+            kernels.prefetch(state, rows[i + kernels.PREFETCH_AHEAD])
         row = rows[i]
         _let_go(row, people, safe_house, pending)
         leg[row] = -1

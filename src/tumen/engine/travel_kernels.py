@@ -227,6 +227,9 @@ def arrive(rows, people, trip, channel, route_source, route_target, location_kin
     group = np.empty(rows.size, dtype=np.int64)
     sizes = np.zeros(6, dtype=np.int64)
     for i in range(rows.size):
+        if i + kernels.PREFETCH_AHEAD < rows.size:
+            kernels.prefetch(leg, rows[i + kernels.PREFETCH_AHEAD])
+            kernels.prefetch(state, rows[i + kernels.PREFETCH_AHEAD])
         row = rows[i]
         route = leg[row]
         target = route_target[route]
