@@ -83,8 +83,9 @@ def test_rows_moved_back_and_forth_are_due_on_their_last_day_only() -> None:
 
 
 def test_the_pool_grows_as_needed_and_gets_every_chunk_back() -> None:
-    """Scheduling far more rows than the pool first holds, one call at a time as the
-    population grows, loses none; once every day is taken, every chunk is free again."""
+    """Scheduling far more rows than the pool first holds (room for none but a chunk
+    or two a day), one call at a time as the population grows, loses none; once every
+    day is taken, every chunk is free again."""
     rng = np.random.default_rng(5)
     pop, calendar = population(0), Calendar(N_DAYS)
     scheduled: dict[int, int] = {}
@@ -98,7 +99,7 @@ def test_the_pool_grows_as_needed_and_gets_every_chunk_back() -> None:
         if day < N_DAYS:
             expected.setdefault(day, []).append(row)
     assert due_by_day(calendar, pop) == expected
-    chunk_next, first, last, filled, free = calendar.arrays(pop)[3:]
+    chunk_next, first, last, filled, free = calendar.arrays(pop, 0)[3:]
     assert free[1] == chunk_next.size and (first == -1).all() and (last == -1).all()
     assert (filled == 0).all()
     # Every chunk is on the free list exactly once.

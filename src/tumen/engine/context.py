@@ -26,12 +26,15 @@ class Calendar:
     pool (see `tumen.engine.kernels`). An escapee is due on the day of her
     `population.wake`, her last schedule; entries of earlier ones are skipped.
 
-    Compiled code cannot grow an array it was handed, so the pool is kept large enough
-    for any one call before it is handed out (`arrays`): a call schedules each of its
-    rows at most once, which takes at most a chunk per CHUNK rows and one per day.
+    Compiled code cannot grow an array it was handed, so the pool is made large enough
+    for a call before it is handed out (`arrays`, told how many rows the call may
+    schedule): a call schedules each of its rows at most once, which takes at most a
+    chunk per CHUNK rows and one per day. It starts with room for `rows` escapees each
+    due once, so that a run whose population is known ahead (a cohort setting out on
+    day 0) never copies it to grow it.
     """
 
-    def __init__(self, n_days: int):
+    def __init__(self, n_days: int, rows: int = 0):
         self.n_days = n_days
         self._first = np.full(n_days, -1, dtype=np.int64)
         self._last = np.full(n_days, -1, dtype=np.int64)
@@ -39,6 +42,7 @@ class Calendar:
         self._entries = np.empty(0, dtype=np.int32)
         self._chunk_next = np.empty(0, dtype=np.int64)
         self._free = np.array([-1, 0], dtype=np.int64)  # first free chunk, free chunks
+        self._reserve(rows // kernels.CHUNK + 2 * n_days + 1)
 
     def schedule(self, pop: Population, rows: np.ndarray, when: np.ndarray | int) -> None:
         """Wake `rows` on day(s) `when`; days past the end of the run mean never."""
@@ -49,14 +53,14 @@ class Calendar:
         else:
             when = np.full(rows.size, when, dtype=np.int64)
         rows = np.ascontiguousarray(rows, dtype=np.int64)
-        kernels.schedule(rows, when, *self.arrays(pop))
+        kernels.schedule(rows, when, *self.arrays(pop, rows.size))
 
-    def arrays(self, pop: Population) -> tuple:
+    def arrays(self, pop: Population, rows: int) -> tuple:
         """What `kernels.schedule` takes after the rows and their days, for compiled code
-        that wakes escapees itself, with room in the pool for every escapee."""
-        size = len(pop)
-        if self._free[1] <= size // kernels.CHUNK + min(size, self.n_days):
-            self._reserve(size // kernels.CHUNK + min(size, self.n_days) + 1)
+        that wakes escapees itself, with room in the pool for `rows` of them."""
+        needed = rows // kernels.CHUNK + min(rows, self.n_days) + 1
+        if self._free[1] < needed:
+            self._reserve(needed)
         return (pop.wake, NEVER, self._entries, self._chunk_next, self._first, self._last,
                 self._filled, self._free)
 
@@ -107,7 +111,7 @@ class Context:
             location_country=graph.location_country,
             capacity=world.present_on_day_0 + 4096,
         )
-        self.calendar = Calendar(world.n_days)
+        self.calendar = Calendar(world.n_days, world.present_on_day_0)
         self.recorder = Recorder(
             world.n_days, len(self.pop.counts), len(world.inputs["push"]), graph.n_routes,
             world.day_year,

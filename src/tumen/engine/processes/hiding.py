@@ -61,12 +61,13 @@ def schedule(ctx: Context, rows: np.ndarray) -> None:
     if rows.size == 0:
         return
     hiding_kernels.schedule(np.ascontiguousarray(rows, dtype=np.int64), ctx.day,
-                            ctx.params.hiding.review_days, *_window_inputs(ctx))
+                            ctx.params.hiding.review_days, *_window_inputs(ctx, rows.size))
 
 
-def _window_inputs(ctx: Context) -> tuple:
-    """What the kernels read besides the rows: the population, the escapees' streams,
-    the calendar, the largest crackdown and lowest fee over the window ahead, the rates."""
+def _window_inputs(ctx: Context, rows: int) -> tuple:
+    """What the kernels read besides the `rows` rows: the population, the escapees'
+    streams, the calendar, the largest crackdown and lowest fee over the window ahead,
+    the rates."""
     pop, window = ctx.pop, ctx.params.hiding.review_days
     ahead = ctx.ahead("crackdown", window, "max")
     lowest_fee = ctx.params.intake.broker_fee_usd * float(ctx.input_ahead(
@@ -74,7 +75,7 @@ def _window_inputs(ctx: Context) -> tuple:
     return ((pop.state, pop.woman, pop.location, pop.location_country, pop.funds,
              pop.pending, pop.hazard_bound),
             ctx.streams(),
-            ctx.calendar.arrays(pop),
+            ctx.calendar.arrays(pop, rows),
             ahead, lowest_fee, _rates(ctx))
 
 
@@ -87,7 +88,7 @@ class Hiding:
         rows = ctx.due_in(*HIDDEN_STATES)
         if rows.size == 0:
             return
-        pop_arrays, luck, calendar, ahead, lowest_fee, rates = _window_inputs(ctx)
+        pop_arrays, luck, calendar, ahead, lowest_fee, rates = _window_inputs(ctx, rows.size)
         earned, arrested, trafficked, settled, home = hiding_kernels.step(
             rows, ctx.day, ctx.params.hiding.review_days, pop_arrays, ctx.pop.since,
             ctx.pop.origin, ctx.pop.counts, luck, calendar, ctx.world.inputs["crackdown"], ahead,

@@ -78,7 +78,7 @@ def enter_waiting(ctx: Context, rows: np.ndarray) -> None:
         ctx.houses.placement_arrays(), days_spec(params.travel.wait_days),
         (params.raids.waiting_arrest, params.travel.open_air_arrest_factor,
          world.inputs["crackdown"]),
-        ctx.calendar.arrays(pop))
+        ctx.calendar.arrays(pop, rows.size))
     ctx.count("handoff_failures", failed.size)
     hiding.enter(ctx, failed)
 
@@ -94,7 +94,7 @@ def start_legs(ctx: Context, rows: np.ndarray, legs: np.ndarray) -> None:
         return
     travel_kernels.set_out(ctx.streams(), rows, legs, ctx.day, ctx.pop.move_arrays(),
                            _trip(ctx), _legs_today(ctx), _onward(ctx),
-                           ctx.calendar.arrays(ctx.pop))
+                           ctx.calendar.arrays(ctx.pop, rows.size))
 
 
 def go_on(ctx: Context, rows: np.ndarray) -> np.ndarray:
@@ -103,7 +103,7 @@ def go_on(ctx: Context, rows: np.ndarray) -> np.ndarray:
     if chain_threads(rows.size) == 1:
         return travel_kernels.go_on(ctx.streams(), rows, ctx.day, ctx.pop.move_arrays(),
                                     _trip(ctx), _legs_today(ctx), _onward(ctx),
-                                    ctx.calendar.arrays(ctx.pop))
+                                    ctx.calendar.arrays(ctx.pop, rows.size))
     legs = travel_kernels.draw_legs(ctx.streams(), rows, ctx.pop.location[rows].astype(np.int64),
                                     _onward(ctx))
     leaving = legs >= 0
@@ -170,7 +170,7 @@ def _set_out_on_threads(ctx: Context, rows: np.ndarray, legs: np.ndarray,
     asked |= asked_of.any(axis=0)
     travel_kernels.finish_setting_out(rows, when, walked, ctx.pop.leg, people,
                                       ctx.world.graph.route_source,
-                                      ctx.calendar.arrays(ctx.pop))
+                                      ctx.calendar.arrays(ctx.pop, rows.size))
 
 
 class Travel:
@@ -190,7 +190,8 @@ class Travel:
             return
         arrested = travel_kernels.leave_stops(
             ctx.streams(), rows, ctx.day, STUCK_REVIEW_DAYS, ctx.pop.move_arrays(), _trip(ctx),
-            _legs_today(ctx), _onward(ctx), ctx.calendar.arrays(ctx.pop), ctx.pop.safe_house,
+            _legs_today(ctx), _onward(ctx), ctx.calendar.arrays(ctx.pop, rows.size),
+            ctx.pop.safe_house,
             ctx.houses.occupancy)
         raids.raid_stops(ctx, arrested)
 
