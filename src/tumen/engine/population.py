@@ -1,11 +1,11 @@
 """Escapees: one row per escapee, each attribute seen as an array over the rows.
 
-Every attribute but `origin` lives in one 64-byte record per escapee, a cache line:
-what is read and written of her when she wakes (a dozen attributes, on the day her
-journey ends) is then one line of memory rather than a line in each of a dozen arrays,
-and the lines of a day's escapees stay in cache from one step to the next. Each
+Every attribute but `state` and `origin` lives in one 64-byte record per escapee, a
+cache line: what is read and written of her when she wakes (a dozen attributes, on the
+day her journey ends) is then one line of memory rather than a line in each of a dozen
+arrays, and the lines of a day's escapees stay in cache from one step to the next. Each
 attribute is a strided view of the records, so NumPy and compiled code index it as any
-other array.
+other array. States are kept apart, side by side, for the searches over everyone.
 
 Rows are only ever appended (an escapee who arrives, dies or gives up keeps her row in a
 terminal state), so a row index identifies one person for the whole run. Arrays grow by
