@@ -82,6 +82,18 @@ def test_rows_moved_back_and_forth_are_due_on_their_last_day_only() -> None:
     assert due_by_day(calendar, pop) == {day: rows for day, rows in expected.items() if rows}
 
 
+def test_rows_scheduled_later_for_a_day_merge_into_its_rows_in_order() -> None:
+    """Many rows scheduled at once for a day, then a few more out of order, some of
+    them scheduled for it twice and some of them already there: the day gives each row
+    once, in row order, whether the late ones come before, between or after the rest."""
+    pop, calendar = population(3000), Calendar(N_DAYS)
+    calendar.schedule(pop, np.arange(10, 2990, 2), 6)
+    late = np.array([2995, 0, 11, 11, 1500, 12, 2999, 5, 2994, 0])
+    calendar.schedule(pop, late, 6)
+    expected = sorted(set(range(10, 2990, 2)) | set(late.tolist()))
+    assert calendar.due(pop, 6).tolist() == expected
+
+
 def test_the_pool_grows_as_needed_and_gets_every_chunk_back() -> None:
     """Scheduling far more rows than the pool first holds (room for none but a chunk
     or two a day), one call at a time as the population grows, loses none; once every

@@ -112,13 +112,32 @@ def take_due(day, wake, entries, chunk_next, first, last, filled, free):
         if wake[row] == day:  # stale entries are rare: a branch seldom mispredicted
             rows[found] = row
             found += 1
-    rows = rows[:found]
-    for i in range(1, found):
-        if rows[i] <= rows[i - 1]:
-            # Rows scheduled at different times, or twice for the day: sort, keep each once.
-            rows = np.unique(rows)
-            break
-    return rows
+    # Rows scheduled at one time are in row order; those scheduled later for the day
+    # (or twice for it) follow out of order: few, usually, so they alone are sorted.
+    ordered = 1
+    while ordered < found and rows[ordered] > rows[ordered - 1]:
+        ordered += 1
+    if ordered >= found:
+        return rows[:found]
+    return _merge_once(rows[:ordered], np.sort(rows[ordered:found]))
+
+
+@njit(cache=True)
+def _merge_once(first, second):
+    """The rows of two ascending arrays, each row once, in order."""
+    merged = np.empty(first.size + second.size, dtype=np.int64)
+    i = j = n = 0
+    while i < first.size or j < second.size:
+        if j == second.size or (i < first.size and first[i] <= second[j]):
+            row = first[i]
+            i += 1
+        else:
+            row = second[j]
+            j += 1
+        if n == 0 or merged[n - 1] != row:
+            merged[n] = row
+            n += 1
+    return merged[:n]
 
 
 @njit(inline="always")
