@@ -67,31 +67,36 @@ def set_out(streams, rows, legs, day, people, trip, legs_today, onward, calendar
     began, on it since its first day, as if she had walked the ones before.
 
     In three steps, so that many escapees' chains can be drawn on several threads
-    (`processes.travel`): `start_setting_out`, `draw_chains`, `finish_setting_out`."""
-    when, walked = start_setting_out(rows, people)
+    (`processes.travel`): `start_setting_out`, `draw_chains`, then `kernels.schedule`
+    with the wake-up days the chains gave."""
+    when = start_setting_out(rows, people)
     draw_chains(streams, rows, legs, 0, rows.size, day, trip, legs_today, onward,
-                people[2], legs_today[5], onward[6], when, walked)
-    finish_setting_out(rows, when, walked, trip[0], people, onward[3], calendar)
+                people, legs_today[5], onward[6], when)
+    kernels.schedule(rows, when, *calendar)
 
 
 @njit(cache=True)
 def start_setting_out(rows, people):
-    """Put `rows` on the way; returns the arrays `draw_chains` fills: each one's wake-up
-    day and whether she walked legs before the one she is woken on."""
+    """Put `rows` on the way; returns the array of wake-up days `draw_chains` fills."""
     kernels.move(rows, _TRAVELLING, kernels.STAY, *people)
-    return np.empty(rows.size, dtype=np.int64), np.empty(rows.size, dtype=np.bool_)
+    return np.empty(rows.size, dtype=np.int64)
 
 
 @njit(cache=True, nogil=True)
 def draw_chains(streams, rows, legs, first, last, day, trip, legs_today, onward,
-                location_country, traffic, asked, when, walked):
+                people, traffic, asked, when):
     """The chains of `rows[first:last]` (see `set_out`), each drawn whole with her
     stream's place held in a register, counting travellers in `traffic` and the days
-    the route table is asked for in `asked`. Writes only these rows' own values and
-    `traffic` and `asked`, without Python's lock: other blocks of rows can be drawn at
-    the same time on other threads, each with its own `traffic` and `asked`."""
+    the route table is asked for in `asked`, and each one's wake-up day in `when`. One
+    who walked legs before the one she is woken on is stood where that leg begins: in
+    the country she set out in, as a chain goes on only within one (`_chain_routes`),
+    so the counts by state and country stay as they are. Writes only these rows' own
+    values and `traffic` and `asked`, without Python's lock: other blocks of rows can be
+    drawn at the same time on other threads, each with its own `traffic` and `asked`."""
     keys, counters, salt = streams
     leg, since, pending = trip
+    location, location_country = people[1], people[2]
+    route_source = onward[3]
     year_of_day = legs_today[6]
     cumulative, routes, until, route_target, only_leg = (
         onward[0], onward[1], onward[2], onward[4], onward[7])
@@ -123,20 +128,8 @@ def draw_chains(streams, rows, legs, first, last, day, trip, legs_today, onward,
         since[row] = start
         pending[row] = _ARREST if caught else _REVIEW
         when[i] = end
-        walked[i] = start > day
-
-
-@njit(cache=True)
-def finish_setting_out(rows, when, walked, leg, people, route_source, calendar):
-    """Stand those who walked legs before where their last leg began, and wake each on
-    her day."""
-    state, location, location_country, counts = people
-    for i in range(rows.size):
-        if walked[i]:
-            row = rows[i]
-            kernels.move_row(row, _TRAVELLING, route_source[leg[row]], state, location,
-                             location_country, counts)
-    kernels.schedule(rows, when, *calendar)
+        if start > day:
+            location[row] = route_source[route]
 
 
 @njit(cache=True)

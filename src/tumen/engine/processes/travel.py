@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from tumen.engine import travel_kernels
+from tumen.engine import kernels, travel_kernels
 from tumen.engine.border_kernels import days_spec
 from tumen.engine.context import Context
 from tumen.engine.processes import asylum, detention, hiding, raids, resettlement
@@ -153,7 +153,7 @@ def _set_out_on_threads(ctx: Context, rows: np.ndarray, legs: np.ndarray,
     people, trip, legs_today, onward = ctx.pop.move_arrays(), _trip(ctx), _legs_today(ctx), \
         _onward(ctx)
     traffic, asked = legs_today[5], onward[6]
-    when, walked = travel_kernels.start_setting_out(rows, people)
+    when = travel_kernels.start_setting_out(rows, people)
     blocks = threads * BLOCKS_PER_THREAD
     bounds = np.linspace(0, rows.size, blocks + 1).astype(np.int64)
     traffic_of = np.zeros((blocks, *traffic.shape), dtype=traffic.dtype)
@@ -162,15 +162,12 @@ def _set_out_on_threads(ctx: Context, rows: np.ndarray, legs: np.ndarray,
     def draw(block: int) -> None:
         travel_kernels.draw_chains(
             ctx.streams(), rows, legs, bounds[block], bounds[block + 1], ctx.day, trip,
-            legs_today, onward, ctx.pop.location_country, traffic_of[block],
-            asked_of[block], when, walked)
+            legs_today, onward, people, traffic_of[block], asked_of[block], when)
 
     list(_pool(threads).map(draw, range(blocks)))
     traffic += traffic_of.sum(axis=0)
     asked |= asked_of.any(axis=0)
-    travel_kernels.finish_setting_out(rows, when, walked, ctx.pop.leg, people,
-                                      ctx.world.graph.route_source,
-                                      ctx.calendar.arrays(ctx.pop, rows.size))
+    kernels.schedule(rows, when, *ctx.calendar.arrays(ctx.pop, rows.size))
 
 
 class Travel:
