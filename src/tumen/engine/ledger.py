@@ -71,14 +71,10 @@ class Ledger:
 
     def table(self, first_year: int) -> pd.DataFrame:
         """Annual flows: year, account (the flow's name), usd."""
-        frames = [
-            pd.DataFrame(
-                {
-                    "year": first_year + np.arange(values.size),
-                    "account": flow,
-                    "usd": values,
-                }
-            )
-            for flow, values in self.by_year.items()
-        ]
-        return pd.concat(frames, ignore_index=True)
+        flows = list(self.by_year)
+        n_years = self.by_year[flows[0]].size
+        return pd.DataFrame({
+            "year": np.tile(first_year + np.arange(n_years), len(flows)),
+            "account": np.repeat(np.array(flows, dtype=object), n_years),
+            "usd": np.concatenate([self.by_year[flow] for flow in flows]),
+        })
