@@ -247,6 +247,19 @@ def move(rows, new_state, new_location, state, location, location_country, count
 
 
 @njit(cache=True)
+def recount(state, location, location_country, n_states, n_countries):
+    """Counts by state and country, row by row, in one pass over the population and no
+    temporary arrays; a state outside 0..n_states - 1 is left out (and reported by
+    `invariants.one_state_each`)."""
+    counts = np.zeros((n_states, n_countries), dtype=np.int64)
+    for row in range(state.size):
+        code = state[row]
+        if 0 <= code < n_states:
+            counts[code, location_country[location[row]]] += 1
+    return counts
+
+
+@njit(cache=True)
 def place_in_houses(locations, cells, day, offsets, houses_at, n_cells, closed_until,
                     capacity, occupancy):
     """For each escapee, the first open house with room of her cell where she is (-1 if

@@ -151,9 +151,8 @@ class Population:
 
     def recount(self) -> np.ndarray:
         """Counts by state and country from the arrays, to check the incremental ones."""
-        n_countries = self.counts.shape[1]
-        cells = self.state.astype(np.int64) * n_countries + self.location_country[self.location]
-        return np.bincount(cells, minlength=self.counts.size).reshape(self.counts.shape)
+        return kernels.recount(self.state, self.location, self.location_country,
+                               *self.counts.shape)
 
     def _grow(self, needed: int) -> None:
         while self._capacity < needed:

@@ -26,14 +26,30 @@ def daily_table(ctx: Context, start: np.datetime64) -> pd.DataFrame:
 
 def _median_journeys(ctx: Context, years: np.ndarray) -> np.ndarray:
     """Median days from crossing to arrival among each year's arrivals."""
-    medians = np.full(years.size, np.nan)
     by_year: dict[int, list[np.ndarray]] = {}
     for day, taken in ctx.recorder.journeys:
         by_year.setdefault(int(ctx.world.day_year[day]), []).append(taken)
+    medians = np.full(years.size, np.nan)
     for row, year in enumerate(years.tolist()):
         if year in by_year:
-            medians[row] = float(np.median(np.concatenate(by_year[year])))
+            medians[row] = _median_of_whole_days(by_year[year])
     return medians
+
+
+def _median_of_whole_days(parts: list[np.ndarray]) -> float:
+    """The median of the whole numbers of days in `parts`, as `np.median` of them all
+    gives it, from how many took each number of days: no year's journeys (a million, in
+    a large run) are gathered into one array to be sorted."""
+    low = min(int(part.min()) for part in parts)
+    span = max(int(part.max()) for part in parts) - low + 1
+    taking = np.zeros(span, dtype=np.int64)
+    for part in parts:
+        taking += np.bincount(part - low, minlength=span)
+    up_to = np.cumsum(taking)
+    middle = (int(up_to[-1]) - 1) / 2
+    # The values at the two middle ranks (the same one for an odd count).
+    below, above = np.searchsorted(up_to, [np.floor(middle), np.ceil(middle)], side="right")
+    return (float(low + below) + float(low + above)) / 2
 
 
 def annual_table(ctx: Context, daily: pd.DataFrame) -> pd.DataFrame:
