@@ -8,7 +8,9 @@ throughout: Numba turns mixed signed and unsigned operands into floats.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -146,6 +148,98 @@ def _event_day(u, log_survival):
 
 
 @njit(inline="always")
+def _geometric_days(u, log_survival):
+    """The days of a geometric wait for the uniform `u`, capped at LONGEST."""
+    return min(_event_day(u, log_survival), LONGEST)
+
+
+# A geometric wait of up to TABLE_DAYS days can be read off a table of its bounds
+# rather than worked out with a logarithm (`day_bounds`): in a chain of legs drawn at
+# once, the logarithm was a third of the work. How far a uniform must be from a bound
+# for the table to be sure: far more than the rounding of the logarithm, the division
+# and the bound itself (about 1e-16 of the value each).
+TABLE_DAYS = 64
+BOUND_MARGIN = 1e-9
+
+
+@njit(cache=True)
+def day_bounds(mean):
+    """For each route, the uniforms that surely give a geometric wait (daily chance
+    1/mean, `_geometric_days`) of at most k days, for k up to TABLE_DAYS: those at or
+    above `at_most[route, k]`; and those that surely give more than k: those below
+    `more_than[route, k]`. Exactly, k days or fewer come of u >= (1 - 1/mean)**k; each
+    bound is that, moved by BOUND_MARGIN. Every uniform gives more than 0 days."""
+    log_survival = _survival_of(1.0 / mean)
+    at_most = np.empty((mean.size, TABLE_DAYS + 1))
+    more_than = np.empty((mean.size, TABLE_DAYS + 1))
+    for route in range(mean.size):
+        for day in range(TABLE_DAYS + 1):
+            bound = np.exp(day * log_survival[route])
+            at_most[route, day] = bound * (1.0 + BOUND_MARGIN)
+            more_than[route, day] = bound * (1.0 - BOUND_MARGIN)
+        more_than[route, 0] = np.inf
+    return at_most, more_than
+
+
+@intrinsic
+def _bits_of(typing_context, value):
+    """The 64 bits of a float, as an integer."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _float_of(typing_context, bits):
+    """The float whose 64 bits are `bits`."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
+_MANTISSA = np.int64((1 << 52) - 1)
+_EXPONENT_OF_ONE = np.int64(1023)
+_LN2 = float(np.log(2.0))
+# ln(1 + t) for t in [0, 1) by a cubic, within 1e-3 (a least-squares fit).
+_LOG1P_CUBIC = (0.0009250321113056853, 0.9797534129748494, -0.3935358023019218,
+                0.10668473260369177)
+
+
+@njit(inline="always")
+def _rough_log(u):
+    """ln(u) within about 1e-3, from the exponent of `u` and a cubic in its mantissa:
+    enough to guess a geometric wait, far cheaper than the logarithm."""
+    bits = _bits_of(u)
+    exponent = np.float64((bits >> 52) - _EXPONENT_OF_ONE)
+    t = _float_of((bits & _MANTISSA) | (_EXPONENT_OF_ONE << 52)) - 1.0
+    c0, c1, c2, c3 = _LOG1P_CUBIC
+    return exponent * _LN2 + (c0 + t * (c1 + t * (c2 + t * c3)))
+
+
+@njit(inline="always")
+def _guessed_day(u, per_log_survival):
+    """The day `_geometric_days` gives for `u`, from `_rough_log` (`per_log_survival`:
+    1 / log(1 - 1/mean)), kept within 1..TABLE_DAYS - 1: right for all but about 1 in
+    1,500 uniforms, the others being a day off, or past the table."""
+    day = np.int64(max(np.ceil(_rough_log(u) * per_log_survival), 1.0))
+    return min(day, TABLE_DAYS - 1)
+
+
+@njit(inline="always")
+def _table_day(u, day, at_most, more_than, log_survival):
+    """`_geometric_days(u, log_survival)`: the guess `day` (`_guessed_day`) when `u` lies
+    surely between its bounds (`day_bounds`: `at_most` that day's, `more_than` the day
+    before's), else worked out. The same days either way, for every uniform."""
+    if at_most <= u < more_than:
+        return np.float64(day)
+    return _geometric_days(u, log_survival)
+
+
+@njit(inline="always")
 def _spec_days(keys, counters, row, salt, geometric, mean, sd):
     """Whole days (as a float) from a scenario time, as `draws.days` draws them:
     geometric with a daily chance of 1/mean (capped at LONGEST), or gamma."""
@@ -199,20 +293,34 @@ def _sure_misses(log_survival):
 def _leg_outcome(base, drawn, risk, hazard, geometric, geometric_survival, hazard_survival,
                  sure_miss, mean, sd):
     """What one leg brings, drawn from the stream `base` after `drawn` draws, in this
-    order: whether it ends in interception (a uniform against its `risk`), its days, and,
-    with a daily `hazard` on the way, the day it first strikes if within the leg (she is
-    then intercepted, that day). The leg's values come as numbers: an array handed to an
-    inlined function with branches costs compiled code an atomic reference count a call.
-    Returns (days, intercepted, draws taken by then)."""
-    # A uniform is above 0: with no risk it cannot fall below it, so it is skipped
-    # (the count still moves on past it, and later draws are the same).
-    caught = risk > 0.0 and _uniform(base, drawn) < risk
-    drawn += _ONE
+    order: whether it ends in interception (`_interception`), its days, and the day the
+    hazard on the way strikes if within the leg (`_strike`). The leg's values come as
+    numbers: an array handed to an inlined function with branches costs compiled code
+    an atomic reference count a call. Returns (days, intercepted, draws taken by then).
+    A chain of legs draws the same, with days from a table (`travel_kernels`)."""
+    caught, drawn = _interception(base, drawn, risk)
     if geometric:
-        length = min(_event_day(_uniform(base, drawn), geometric_survival), LONGEST)
+        length = _geometric_days(_uniform(base, drawn), geometric_survival)
         drawn += _ONE
     else:
         length, drawn = _gamma_days_from(base, drawn, mean, sd)
+    return _strike(base, drawn, hazard, hazard_survival, sure_miss, length, caught)
+
+
+@njit(inline="always")
+def _interception(base, drawn, risk):
+    """Whether a leg ends in interception: a uniform against its `risk`. Returns (that,
+    draws taken by then)."""
+    # A uniform is above 0: with no risk it cannot fall below it, so it is skipped
+    # (the count still moves on past it, and later draws are the same).
+    return risk > 0.0 and _uniform(base, drawn) < risk, drawn + _ONE
+
+
+@njit(inline="always")
+def _strike(base, drawn, hazard, hazard_survival, sure_miss, length, caught):
+    """With a daily `hazard` on the way, the day it first strikes if within the leg's
+    `length` (she is then intercepted, that day). Returns (days, intercepted, draws taken
+    by then)."""
     if hazard > 0.0:
         u = _uniform(base, drawn)
         drawn += _ONE

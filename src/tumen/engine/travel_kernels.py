@@ -15,9 +15,10 @@ Arrays are passed in groups, as tuples:
   what her next wake-up is for;
 - `ties`: (channel, cell, safe_house), who moves each escapee and where she stays;
 - `calendar`: the wake-up calendar's arrays (`Context.Calendar.arrays`);
-- `legs_today`: (risk, hazard, geometric, mean, sd, traffic, year_of_day), each route's
-  interception risk and daily hazard today, its days, and the counts of travellers by
-  year and route with each day's index into them;
+- `legs_today`: (risk, hazard, geometric, mean, sd, traffic, year_of_day, at_most,
+  more_than), each route's interception risk and daily hazard today, its days, the
+  counts of travellers by year and route with each day's index into them, and the
+  bounds of its geometric days (`luck_kernels.day_bounds`);
 - `onward`: (cumulative, routes, until, route_source, route_target, straight_on, asked,
   only_leg), today's route choice (`routing.RouteTable`), the last day up to which legs
   are drawn ahead (`routing.Router.chain_until`), each route's ends, which places
@@ -33,10 +34,16 @@ from numba import njit
 
 from tumen.engine import kernels, luck_kernels
 from tumen.engine.luck_kernels import (
+    _ONE,
     _days_to_event,
+    _gamma_days_from,
+    _guessed_day,
+    _interception,
     _log_survival,
     _next_uniform,
     _spec_days,
+    _strike,
+    _table_day,
     _uniform,
 )
 from tumen.engine.states import Pending, State
@@ -97,7 +104,7 @@ def draw_chains(streams, rows, legs, first, last, day, trip, legs_today, onward,
     leg, since, pending = trip
     location, location_country = people[1], people[2]
     route_source = onward[3]
-    year_of_day = legs_today[6]
+    year_of_day, at_most, more_than = legs_today[6], legs_today[7], legs_today[8]
     cumulative, routes, until, route_target, only_leg = (
         onward[0], onward[1], onward[2], onward[4], onward[7])
     values, goes_on = _chain_routes(legs_today, onward, location_country)
@@ -105,9 +112,18 @@ def draw_chains(streams, rows, legs, first, last, day, trip, legs_today, onward,
         row, route, start = rows[i], np.int64(legs[i]), day
         base, drawn = keys[row] ^ salt, np.uint64(counters[row])
         while True:
+            # `luck_kernels._leg_outcome`, with geometric days read off their table.
             v = values[route]
-            length, caught, drawn = luck_kernels._leg_outcome(
-                base, drawn, v[0], v[1], v[2] != 0.0, v[3], v[4], v[5], v[6], v[7])
+            caught, drawn = _interception(base, drawn, v[0])
+            if v[2] != 0.0:
+                u = _uniform(base, drawn)
+                drawn += _ONE
+                guess = _guessed_day(u, v[8])
+                length = _table_day(u, guess, at_most[route, guess],
+                                    more_than[route, guess - 1], v[3])
+            else:
+                length, drawn = _gamma_days_from(base, drawn, v[6], v[7])
+            length, caught, drawn = _strike(base, drawn, v[1], v[4], v[5], length, caught)
             traffic[year_of_day[start], route] += 1
             end = start + max(1, np.int64(length))
             if caught or end > until or not goes_on[route]:
@@ -137,7 +153,8 @@ def _chain_routes(legs_today, onward, location_country):
     """What a chain reads of each route, worked out once a call rather than once a leg:
     the values `luck_kernels._leg_outcome` takes, side by side in one row (risk, hazard,
     1 if its days are geometric, the log-survivals of its days and of its hazard
-    (`luck_kernels.leg_survivals`), the sure-miss bound, and its days' mean and sd); and
+    (`luck_kernels.leg_survivals`), the sure-miss bound, its days' mean and sd, and 1
+    over the log-survival of its days, for `luck_kernels._guessed_day`); and
     whether an escapee not intercepted on it goes straight on from where it ends, if she
     gets there by the chain's last day (`onward[2]`), without being woken. She does
     where it ends at a place passed through in the country it began in (stocks are kept
@@ -148,7 +165,7 @@ def _chain_routes(legs_today, onward, location_country):
     cumulative, route_source, route_target, straight_on = (
         onward[0], onward[3], onward[4], onward[5])
     geometric_survival, hazard_survival, sure_miss = luck_kernels.leg_survivals(hazard, mean)
-    values = np.empty((risk.size, 8))
+    values = np.empty((risk.size, 9))
     goes_on = np.empty(risk.size, dtype=np.bool_)
     for route in range(risk.size):
         values[route, 0], values[route, 1] = risk[route], hazard[route]
@@ -156,6 +173,7 @@ def _chain_routes(legs_today, onward, location_country):
         values[route, 3], values[route, 4] = geometric_survival[route], hazard_survival[route]
         values[route, 5], values[route, 6], values[route, 7] = (
             sure_miss[route], mean[route], sd[route])
+        values[route, 8] = 1.0 / geometric_survival[route]
         target = route_target[route]
         goes_on[route] = (straight_on[target]
                           and location_country[target] == location_country[route_source[route]]

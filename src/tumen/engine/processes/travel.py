@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from tumen.engine import kernels, travel_kernels
+from tumen.engine import kernels, luck_kernels, travel_kernels
 from tumen.engine.border_kernels import days_spec
 from tumen.engine.context import Context
 from tumen.engine.processes import asylum, detention, hiding, raids, resettlement
@@ -51,11 +51,13 @@ def _onward(ctx: Context) -> tuple:
 
 
 def _legs_today(ctx: Context) -> tuple[np.ndarray, ...]:
-    """Each route's risks today, its days, and the counts of travellers on it by year."""
+    """Each route's risks today, its days, the counts of travellers on it by year, and
+    the bounds of its geometric days (`luck_kernels.day_bounds`)."""
     graph = ctx.world.graph
     risk, hazard = ctx.router.risks(ctx.day)
+    bounds = ctx.once("day_bounds", lambda: luck_kernels.day_bounds(graph.route_days_mean))
     return (risk, hazard, graph.route_days_geometric, graph.route_days_mean,
-            graph.route_days_sd, *ctx.recorder.traffic_by_year())
+            graph.route_days_sd, *ctx.recorder.traffic_by_year(), *bounds)
 
 
 def _rows(rows: np.ndarray) -> np.ndarray:
