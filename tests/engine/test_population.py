@@ -28,17 +28,19 @@ def test_new_rows_hold_every_attributes_default() -> None:
 
 
 def test_attributes_are_apart_though_they_share_a_record() -> None:
-    """Writing one attribute of a row changes no other attribute of any row; the
-    records start on a cache line."""
+    """Writing one attribute of a row changes no other attribute of any row, whether it
+    lies in the records or apart; the records start on a cache line."""
     pop = population(16)
     pop.add(State.HIDING, 0, np.arange(4, dtype=np.uint64))
     before = {name: getattr(pop, name).copy() for name in _FIELDS}
     pop.debt[1] = 123.5
     pop.wake[2] = 9
     pop.prepaid[3] = True
+    pop.origin[3] = 7  # kept apart, in the same block of memory
+    pop.state[0] = State.WAITING
     after = {name: getattr(pop, name) for name in _FIELDS}
     changed = {name for name in _FIELDS if not np.array_equal(before[name], after[name])}
-    assert changed == {"debt", "wake", "prepaid"}
+    assert changed == {"debt", "wake", "prepaid", "origin", "state"}
     assert pop.debt.tolist() == [0.0, 123.5, 0.0, 0.0]
     assert pop.key.ctypes.data % CACHE_LINE == 0  # the first attribute of the record
 

@@ -60,17 +60,26 @@ _BLANK_RECORD = np.array([tuple(_FIELDS[name][1] for name in _IN_RECORD)], dtype
 
 
 def _allocate(capacity: int) -> dict[str, np.ndarray]:
-    """Every attribute of `capacity` rows, each row holding its fill value: the records
-    in one block aligned to a cache line, and the attributes kept apart."""
-    block = np.empty((capacity + 1) * CACHE_LINE, dtype=np.uint8)
+    """Every attribute of `capacity` rows, each row holding its fill value, in one block
+    of memory: the records, then each attribute kept apart, each part starting on a
+    cache line. One block, as NumPy asks for large pages for a large one: a fresh
+    process then takes a few page faults for it, rather than one per 4 KiB of every
+    attribute kept apart (some 800 at 10^6 rows)."""
+    apart = [name for name in _FIELDS if name not in _IN_RECORD]
+    sizes = [capacity * np.dtype(_FIELDS[name][0]).itemsize for name in apart]
+    room = [-(-size // CACHE_LINE) * CACHE_LINE for size in sizes]
+    block = np.empty((capacity + 1) * CACHE_LINE + sum(room), dtype=np.uint8)
     start = -block.ctypes.data % CACHE_LINE
     records = block[start:start + capacity * CACHE_LINE].view(_RECORD)
     # Copied as eight words a row: an assignment of the record itself goes field by field.
     records.view(np.uint64).reshape(capacity, -1)[:] = _BLANK_RECORD.view(np.uint64)
     store = {name: records[name] for name in _IN_RECORD}
-    for name, (dtype, fill) in _FIELDS.items():
-        if name not in store:
-            store[name] = np.full(capacity, fill, dtype=dtype)
+    start += capacity * CACHE_LINE
+    for name, size, taken in zip(apart, sizes, room, strict=True):
+        dtype, fill = _FIELDS[name]
+        store[name] = block[start:start + size].view(dtype)
+        store[name][:] = fill
+        start += taken
     return store
 
 
