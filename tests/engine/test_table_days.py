@@ -17,7 +17,7 @@ from tumen.engine.luck_kernels import (
     day_bounds,
 )
 
-MEANS = [1.0, 1.0001, 1.5, 2.0, 5.0, 7.3, 30.0, 365.0, 1e5]
+MEANS = [1.0, 1.0001, 1.5, 2.0, 5.0, 7.3, 30.0, 365.0, 1e5, 1e20, 1e300]
 
 
 @njit

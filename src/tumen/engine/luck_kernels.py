@@ -224,9 +224,11 @@ def _rough_log(u):
 def _guessed_day(u, per_log_survival):
     """The day `_geometric_days` gives for `u`, from `_rough_log` (`per_log_survival`:
     1 / log(1 - 1/mean)), kept within 1..TABLE_DAYS - 1: right for all but about 1 in
-    1,500 uniforms, the others being a day off, or past the table."""
-    day = np.int64(max(np.ceil(_rough_log(u) * per_log_survival), 1.0))
-    return min(day, TABLE_DAYS - 1)
+    1,500 uniforms, the others being a day off, or past the table. Kept within the
+    table as a float, before it becomes an integer: the guess for a wait of a huge mean
+    is past what an integer holds."""
+    day = min(max(np.ceil(_rough_log(u) * per_log_survival), 1.0), TABLE_DAYS - 1.0)
+    return np.int64(day)
 
 
 @njit(inline="always")
