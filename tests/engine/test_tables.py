@@ -18,3 +18,11 @@ def test_the_median_journey_is_the_median_of_all_the_days_taken(
     """Counted by days taken, day by day's arrivals, it is what `np.median` gives of
     them all: the middle value, or halfway between the two middle ones."""
     assert _median_of_whole_days(parts) == float(np.median(np.concatenate(parts)))
+
+
+def test_the_median_of_a_few_journeys_far_apart_is_the_median_too() -> None:
+    """Days so far apart that counting them would take more room than the days
+    themselves are taken as they are."""
+    parts = [np.array([0, 10**9], dtype=np.int64), np.array([7], dtype=np.int64)]
+    assert _median_of_whole_days(parts) == 7.0
+    assert _median_of_whole_days(parts[:1]) == 5e8

@@ -42,6 +42,8 @@ def _median_of_whole_days(parts: list[np.ndarray]) -> float:
     a large run) are gathered into one array to be sorted."""
     low = min(int(part.min()) for part in parts)
     span = max(int(part.max()) for part in parts) - low + 1
+    if span > 4 * sum(part.size for part in parts) + 4096:  # counts longer than the days
+        return float(np.median(np.concatenate(parts)))
     taking = np.zeros(span, dtype=np.int64)
     for part in parts:
         taking += np.bincount(part - low, minlength=span)
