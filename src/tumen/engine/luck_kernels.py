@@ -246,8 +246,8 @@ def _spec_days(keys, counters, row, salt, geometric, mean, sd):
     """Whole days (as a float) from a scenario time, as `draws.days` draws them:
     geometric with a daily chance of 1/mean (capped at LONGEST), or gamma."""
     if geometric:
-        return min(_days_to_event(keys, counters, row, salt, _log_survival(1.0 / mean)),
-                   LONGEST)
+        return _geometric_days(_next_uniform(keys, counters, row, salt),
+                               _log_survival(1.0 / mean))
     return _gamma_day_count(keys, counters, row, salt, mean, sd)
 
 
@@ -258,7 +258,7 @@ def _leg_length(keys, counters, row, salt, geometric, geometric_survival, mean, 
     as arrays and an index: each array handed to an inlined function with branches
     costs compiled code a reference count, an atomic operation, per call."""
     if geometric:
-        return min(_days_to_event(keys, counters, row, salt, geometric_survival), LONGEST)
+        return _geometric_days(_next_uniform(keys, counters, row, salt), geometric_survival)
     return _gamma_day_count(keys, counters, row, salt, mean, sd)
 
 
