@@ -61,3 +61,19 @@ def test_growing_keeps_every_value_and_fills_the_new_rows() -> None:
         if name not in ("state", "location", "key"):
             assert (values[more] == fill).all(), name
     assert np.array_equal(pop.recount(), pop.counts)
+
+
+def test_every_attribute_of_a_full_population_keeps_what_is_written_to_it() -> None:
+    """The records and the attributes kept apart share one block of memory: with every
+    row taken, writing each attribute whole leaves every other one as written."""
+    pop = population(37)
+    pop.add(State.HIDING, 0, np.arange(37, dtype=np.uint64))
+    written = {}
+    for code, name in enumerate(_FIELDS):
+        values = getattr(pop, name)
+        pattern = (np.arange(values.size) + code) % 2 if values.dtype == np.bool_ else \
+            (np.arange(values.size) * 3 + code) % 100
+        values[:] = pattern.astype(values.dtype)
+        written[name] = values.copy()
+    for name in _FIELDS:
+        np.testing.assert_array_equal(getattr(pop, name), written[name], err_msg=name)
